@@ -1,0 +1,81 @@
+"""Development settings for the cx-digest sample newsroom (make html / serve)."""
+
+from __future__ import annotations
+
+AUTHOR = "CX Newsroom"
+SITENAME = "CX Daily"
+SITESUBTITLE = "The day's business news in two minutes"
+SITEURL = ""
+RELATIVE_URLS = True
+
+PATH = "content"
+ARTICLE_PATHS = ["stories"]
+PAGE_PATHS = ["pages"]
+STATIC_PATHS = ["images"]
+IGNORE_FILES = [".#*", "*.swp", "README*"]
+TIMEZONE = "Asia/Shanghai"
+DEFAULT_LANG = "en"
+LOCALE = ("C",)
+DEFAULT_DATE_FORMAT = "%b %d, %Y %I:%M %p"
+DEFAULT_CATEGORY = "News"
+SLUGIFY_SOURCE = "basename"
+
+THEME = "theme"
+PLUGIN_PATHS = ["plugins"]
+PLUGINS = ["cx_digest"]
+
+ARTICLE_URL = "{date:%Y}/{date:%m}/{date:%d}/{slug}/"
+ARTICLE_SAVE_AS = "{date:%Y}/{date:%m}/{date:%d}/{slug}/index.html"
+PAGE_URL = "{slug}/"
+PAGE_SAVE_AS = "{slug}/index.html"
+CATEGORY_URL = "category/{slug}/"
+CATEGORY_SAVE_AS = "category/{slug}/index.html"
+TAG_URL = "tag/{slug}/"
+TAG_SAVE_AS = "tag/{slug}/index.html"
+CATEGORIES_SAVE_AS = "category/index.html"
+CATEGORIES_URL = "category/"
+TAGS_SAVE_AS = "tag/index.html"
+TAGS_URL = "tag/"
+ARCHIVES_SAVE_AS = "stories/index.html"
+ARCHIVES_URL = "stories/"
+AUTHOR_SAVE_AS = ""
+AUTHORS_SAVE_AS = ""
+# The home page is the latest edition, written by the plugin.
+DIRECT_TEMPLATES = ["categories", "tags", "archives"]
+DEFAULT_PAGINATION = 20
+PAGINATION_PATTERNS = (
+    (1, "{url}", "{save_as}"),
+    (2, "{base_name}/page/{number}/", "{base_name}/page/{number}/index.html"),
+)
+SUMMARY_MAX_LENGTH = 50
+
+# Pelican's own feeds are replaced by the plugin's validated feeds.
+FEED_ALL_ATOM = None
+FEED_ALL_RSS = None
+CATEGORY_FEED_ATOM = None
+CATEGORY_FEED_RSS = None
+TAG_FEED_ATOM = None
+TAG_FEED_RSS = None
+AUTHOR_FEED_ATOM = None
+AUTHOR_FEED_RSS = None
+TRANSLATION_FEED_ATOM = None
+TRANSLATION_FEED_RSS = None
+
+# --- cx_digest ---------------------------------------------------------
+CX_DIGEST_PUBLIC_URL = "https://daily.cx-newsroom.example"
+CX_DIGEST_NAME = "CX Daily"
+CX_DIGEST_DAY_STARTS = "00:00"
+CX_DIGEST_SECTIONS = [
+    {
+        "key": "policy",
+        "title": "Policy & Markets",
+        "categories": ["Economy", "Markets", "Finance", "Politics", "World"],
+    },
+    {
+        "key": "business",
+        "title": "Companies & Technology",
+        "categories": ["Companies", "Technology", "Energy", "Property", "Autos"],
+    },
+]
+CX_DIGEST_SUBSCRIBE_URL = "https://daily.cx-newsroom.example/subscribe/"
+CX_DIGEST_HOME_SAVE_AS = "index.html"

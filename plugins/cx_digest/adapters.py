@@ -1,0 +1,418 @@
+"""Pelican content to digest model: stories from articles, curation from files.
+
+Every bad value is reported once (file, key, value) and replaced by the
+documented default, so no story is ever lost.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Iterable, Mapping
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from pelican.readers import MarkdownReader
+from pelican.utils import get_date
+
+from .editions import edition_day
+from .model import Curation, Image, Link, Role, Story
+from .report import Report
+from .settings import DigestSettings
+from .text import (
+    is_web_url,
+    root_relative,
+    split_label_url,
+    summary_from_body,
+    xml_safe,
+)
+
+_ROLE_ALIASES = {r.value: r for r in Role} | {"quickhit": Role.QUICK_HIT}
+_INT = re.compile(r"^[+-]?\d+$")
+_EDITION_NAME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+
+
+def _values(meta: Mapping[str, Any], key: str) -> list[str]:
+    """All values of a (possibly repeated) key, as stripped strings."""
+    raw = meta.get(key)
+    if raw is None:
+        return []
+    items = raw if isinstance(raw, list | tuple) else [raw]
+    return [xml_safe(str(item)).strip() for item in items]
+
+
+class StoryAdapter:
+    """Turns Pelican articles into :class:`Story` objects."""
+
+    def __init__(
+        self,
+        settings: DigestSettings,
+        content_path: str,
+        report: Report,
+        image_size: Callable[[str], tuple[int, int] | None],
+    ) -> None:
+        self.settings = settings
+        self.content_path = content_path
+        self.report = report
+        self.image_size = image_size
+
+    def source(self, path: str) -> str:
+        try:
+            return Path(os.path.relpath(path, self.content_path)).as_posix()
+        except ValueError:
+            return Path(path).as_posix()
+
+    def one(self, meta: Mapping[str, Any], key: str, source: str, label: str) -> str:
+        values = _values(meta, key)
+        if len(values) > 1:
+            self.report.warn(
+                source,
+                label,
+                " | ".join(values),
+                "given more than once",
+                "using the first value",
+            )
+        return values[0] if values else ""
+
+    def adapt(self, articles: Iterable[Any]) -> list[Story]:
+        articles = list(articles)
+        index = {a.slug: a for a in articles}
+        return [self.story(article, index) for article in articles]
+
+    def story(self, article: Any, index: Mapping[str, Any]) -> Story:
+        meta = article.metadata
+        source = self.source(article.source_path)
+        date_ = article.date
+        if date_.tzinfo is None:
+            date_ = date_.replace(tzinfo=self.settings.timezone)
+        category = article.category
+        role = self._role(meta, source)
+        return Story(
+            slug=article.slug,
+            title=xml_safe(str(article.title)),
+            url=article.url,
+            date=date_,
+            category=xml_safe(category.name),
+            category_url=category.url,
+            source=source,
+            summary_html=self._summary(article),
+            tags=tuple(
+                Link(xml_safe(t.name), t.url) for t in getattr(article, "tags", [])
+            ),
+            kicker=self.one(meta, "kicker", source, "Kicker"),
+            image=self._image(meta, source, str(article.title)),
+            role=role,
+            section=self._section(meta, source, category.name),
+            order=self._order(meta, source),
+            related=self._related(meta, source, article.slug, index),
+            link=self._link(meta, source),
+            subscribers_only=self._access(meta, source),
+        )
+
+    def _summary(self, article: Any) -> str:
+        if "summary" in article.metadata:
+            fragment = str(article.metadata["summary"])
+        else:
+            fragment = summary_from_body(article.get_content(""))
+        return xml_safe(root_relative(fragment, article.url))
+
+    def _role(self, meta: Mapping[str, Any], source: str) -> Role:
+        value = self.one(meta, "digest", source, "Digest")
+        if not value:
+            return Role.STORY
+        normal = re.sub(r"[\s_]+", "-", value.casefold())
+        role = _ROLE_ALIASES.get(normal)
+        if role is None:
+            self.report.warn(
+                source,
+                "Digest",
+                value,
+                "unknown role (use lead, story, quick-hit, photo or none)",
+                "using 'story'",
+            )
+            return Role.STORY
+        return role
+
+    def _section(self, meta: Mapping[str, Any], source: str, category: str) -> str:
+        default = self.settings.section_for_category(category)
+        value = self.one(meta, "digest_section", source, "Digest_section")
+        if not value:
+            return default.key
+        section = self.settings.section_by_key(value)
+        if section is None:
+            keys = ", ".join(s.key for s in self.settings.sections)
+            self.report.warn(
+                source,
+                "Digest_section",
+                value,
+                f"no such section in CX_DIGEST_SECTIONS ({keys})",
+                f"using '{default.key}'",
+            )
+            return default.key
+        return section.key
+
+    def _order(self, meta: Mapping[str, Any], source: str) -> int | None:
+        value = self.one(meta, "digest_order", source, "Digest_order")
+        if not value:
+            return None
+        if not _INT.match(value) or int(value) < 0:
+            self.report.warn(
+                source,
+                "Digest_order",
+                value,
+                "not a whole number of 0 or more",
+                "ordering by time",
+            )
+            return None
+        return int(value)
+
+    def _link(self, meta: Mapping[str, Any], source: str) -> str:
+        value = self.one(meta, "link", source, "Link")
+        if value and not is_web_url(value):
+            self.report.warn(
+                source,
+                "Link",
+                value,
+                "not an absolute http(s) URL",
+                "linking the headline to the story page",
+            )
+            return ""
+        return value
+
+    def _access(self, meta: Mapping[str, Any], source: str) -> bool:
+        value = self.one(meta, "access", source, "Access").casefold()
+        if value in ("", "public", "free", "all"):
+            return False
+        if value in ("subscribers", "subscriber", "subscribers-only"):
+            return True
+        self.report.warn(
+            source, "Access", value, "unknown access (use 'subscribers')", "public"
+        )
+        return False
+
+    def _image(self, meta: Mapping[str, Any], source: str, title: str) -> Image | None:
+        value = self.one(meta, "image", source, "Image")
+        if not value:
+            return None
+        caption = self.one(meta, "image_caption", source, "Image_caption")
+        alt = self.one(meta, "image_alt", source, "Image_alt") or caption or title
+        credit = self.one(meta, "image_credit", source, "Image_credit")
+        if re.match(r"^[A-Za-z][A-Za-z0-9+.\-]*:", value):
+            if not is_web_url(value):
+                self.report.warn(
+                    source,
+                    "Image",
+                    value,
+                    "not a path under content/ or an http(s) URL",
+                    "shown without the image",
+                )
+                return None
+            return Image(value, alt, caption, credit)
+        path = re.sub(r"^\{(static|attach|filename)\}", "", value).lstrip("/")
+        full = os.path.join(self.content_path, path)
+        if ".." in Path(path).parts or not os.path.isfile(full):
+            self.report.warn(
+                source,
+                "Image",
+                value,
+                "no such file under content/",
+                "shown without the image",
+            )
+            return None
+        size = self.image_size(full)
+        width, height = size if size else (None, None)
+        return Image(Path(path).as_posix(), alt, caption, credit, width, height)
+
+    def _related(
+        self,
+        meta: Mapping[str, Any],
+        source: str,
+        own_slug: str,
+        index: Mapping[str, Any],
+    ) -> tuple[Link, ...]:
+        links: list[Link] = []
+        for value in _values(meta, "related"):
+            if not value:
+                continue  # "Related:" with nothing after it
+            if "<" in value or ">" in value or "://" in value:
+                pair = split_label_url(value)
+                if pair is None or not pair[0] or not is_web_url(pair[1]):
+                    self.report.warn(
+                        source,
+                        "Related",
+                        value,
+                        "expected a story slug or 'Headline text <https://...>'",
+                        "left out",
+                    )
+                    continue
+                links.append(Link(pair[0], pair[1], external=True))
+                continue
+            if value == own_slug:
+                self.report.warn(
+                    source,
+                    "Related",
+                    value,
+                    "a story cannot relate to itself",
+                    "left out",
+                )
+                continue
+            target = index.get(value)
+            if target is None:
+                self.report.warn(
+                    source,
+                    "Related",
+                    value,
+                    "no published story has this slug",
+                    "left out",
+                )
+                continue
+            links.append(Link(xml_safe(str(target.title)), target.url))
+        return tuple(links)
+
+
+class _RawMarkdownReader(MarkdownReader):
+    """Pelican's Markdown reader, with metadata left as written."""
+
+    def process_metadata(self, name: str, value: Any) -> Any:
+        return value
+
+
+def read_curations(
+    settings: DigestSettings,
+    pelican_settings: Mapping[str, Any],
+    content_path: str,
+    tag_links: Mapping[str, Link],
+    report: Report,
+) -> dict[date, Curation]:
+    """Every edition file under ``content/<CX_DIGEST_EDITIONS_PATH>/``."""
+    folder = Path(content_path, settings.editions_path)
+    if not settings.editions_path or not folder.is_dir():
+        return {}
+    reader = _RawMarkdownReader(pelican_settings)
+    found: dict[date, Curation] = {}
+    for path in sorted(folder.rglob("*")):
+        if not path.is_file() or path.name.startswith("."):
+            continue
+        source = Path(os.path.relpath(path, content_path)).as_posix()
+        if path.suffix.lower() not in (".md", ".markdown", ".mkd", ".mdown"):
+            report.warn(
+                source,
+                "file",
+                path.name,
+                "edition files are Markdown (.md)",
+                "ignored",
+            )
+            continue
+        match = _EDITION_NAME.match(path.stem)
+        try:
+            day = date(*map(int, match.groups())) if match else None
+        except ValueError:
+            day = None
+        if day is None:
+            report.warn(
+                source,
+                "file",
+                path.name,
+                "edition files are named YYYY-MM-DD.md",
+                "ignored",
+            )
+            continue
+        try:
+            body, meta = reader.read(str(path))
+        except (OSError, UnicodeDecodeError, ValueError) as exc:
+            report.warn(source, "file", path.name, f"unreadable: {exc}", "ignored")
+            continue
+        found[day] = _curation(
+            day, source, body, meta, settings, content_path, tag_links, report
+        )
+    return found
+
+
+def _curation(
+    day: date,
+    source: str,
+    body: str,
+    meta: Mapping[str, Any],
+    settings: DigestSettings,
+    content_path: str,
+    tag_links: Mapping[str, Link],
+    report: Report,
+) -> Curation:
+    def one(key: str, label: str) -> str:
+        values = _values(meta, key)
+        if len(values) > 1:
+            report.warn(
+                source,
+                label,
+                " | ".join(values),
+                "given more than once",
+                "using the first value",
+            )
+        return values[0] if values else ""
+
+    stamp: datetime | None = None
+    raw_date = one("date", "Date")
+    if raw_date:
+        try:
+            stamp = get_date(raw_date)
+        except (ValueError, OverflowError):
+            report.warn(
+                source,
+                "Date",
+                raw_date,
+                "not a date and time",
+                "using the latest story time",
+            )
+        if stamp is not None:
+            if stamp.tzinfo is None:
+                stamp = stamp.replace(tzinfo=settings.timezone)
+            if edition_day(stamp, settings.timezone, settings.day_starts) != day:
+                report.warn(
+                    source,
+                    "Date",
+                    raw_date,
+                    f"falls outside the {day.isoformat()} edition named by the file",
+                    "using the latest story time",
+                )
+                stamp = None
+
+    hot: list[Link] = []
+    for value in _values(meta, "hot_topics"):
+        if not value:
+            continue
+        if "<" in value or ">" in value or "://" in value:
+            pair = split_label_url(value)
+            if pair is None or not pair[0] or not is_web_url(pair[1]):
+                report.warn(
+                    source,
+                    "Hot_topics",
+                    value,
+                    "expected a tag name or 'Label <https://...>'",
+                    "left out",
+                )
+                continue
+            hot.append(Link(pair[0], pair[1], external=True))
+            continue
+        tag = tag_links.get(value.casefold())
+        if tag is None:
+            report.warn(
+                source,
+                "Hot_topics",
+                value,
+                "no published story has this tag",
+                "left out",
+            )
+            continue
+        hot.append(tag)
+
+    page = settings.url.format(date=day)
+    return Curation(
+        day=day,
+        source=source,
+        stamp=stamp,
+        title=one("title", "Title"),
+        lead=one("lead", "Lead"),
+        hot_topics=tuple(hot),
+        note_html=xml_safe(root_relative(body, page)).strip(),
+    )

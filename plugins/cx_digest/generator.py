@@ -1,0 +1,203 @@
+"""The Pelican generator: editions from articles, then their pages."""
+
+from __future__ import annotations
+
+import logging
+import math
+import time as clock
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import segno
+from jinja2 import ChoiceLoader, FileSystemLoader
+from pelican.generators import Generator
+from PIL import Image as PILImage
+
+from . import settings as settings_module
+from .adapters import StoryAdapter, read_curations
+from .editions import build_editions, edition_day
+from .model import Edition, Link
+from .report import Report
+
+logger = logging.getLogger("cx_digest")
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+class DigestGenerator(Generator):
+    """Builds one edition a day from the articles Pelican has read."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.digest = settings_module.load(self.settings)
+        self.editions: list[Edition] = []
+        self.report = Report()
+        self.timings: dict[str, float] = {}
+        self.bodies: dict[Any, str] = {}
+        self.image_sizes: dict[str, tuple[int, int] | None] = {}
+        # Our templates come after the theme's (a theme's digest.html wins)
+        # and before Pelican's "simple" fallback, on this generator's env only.
+        loader = self.env.loader
+        assert isinstance(loader, ChoiceLoader)
+        loader.loaders = [
+            loader.loaders[0],
+            FileSystemLoader(str(TEMPLATES)),
+            *loader.loaders[1:],
+        ]
+
+    def image_size(self, path: str) -> tuple[int, int] | None:
+        """Pixel size of a local image (header read only), once per file."""
+        if path not in self.image_sizes:
+            try:
+                with PILImage.open(path) as img:
+                    self.image_sizes[path] = img.size
+            except (OSError, ValueError):
+                self.image_sizes[path] = None
+        return self.image_sizes[path]
+
+    @contextmanager
+    def timer(self, phase: str) -> Iterator[None]:
+        start = clock.perf_counter()
+        try:
+            yield
+        finally:
+            self.timings[phase] = self.timings.get(phase, 0.0) + (
+                clock.perf_counter() - start
+            )
+
+    # -- context ---------------------------------------------------------
+
+    def generate_context(self) -> None:
+        with self.timer("grouping"):
+            articles = list(self.context.get("articles", []))
+            adapter = StoryAdapter(self.digest, self.path, self.report, self.image_size)
+            stories = adapter.adapt(articles)
+            tag_links: dict[str, Link] = {}
+            for story in stories:
+                for tag in story.tags:
+                    tag_links.setdefault(tag.label.casefold(), tag)
+            curations = read_curations(
+                self.digest, self.settings, self.path, tag_links, self.report
+            )
+            self.editions = build_editions(stories, curations, self.digest, self.report)
+
+            by_day = {e.day: e.ref for e in self.editions}
+            for article, story in zip(articles, stories, strict=True):
+                day = edition_day(
+                    story.date, self.digest.timezone, self.digest.day_starts
+                )
+                # Read by the theme's article.html (written after this runs).
+                article.digest_edition = by_day.get(day)
+                article.digest_image = story.image
+
+            newest_first = list(reversed(self.editions))
+            self.context["digest_editions"] = newest_first
+            self.context["digest_latest"] = newest_first[0] if newest_first else None
+            self.context["digest"] = self.digest
+            for key, value in self.digest.raw.items():
+                self.context.setdefault(key, value)
+            self.context["DIGEST_ARCHIVE_URL"] = self.digest.archive_url
+        self.report.raise_if_strict(self.digest.strict)
+
+    # -- output ----------------------------------------------------------
+
+    def qr_svg(self, edition: Edition) -> str:
+        if not self.digest.qr_code:
+            return ""
+        qr = segno.make(self.digest.absolute(edition.url), error="m")
+        return qr.svg_inline(
+            scale=3,
+            border=2,
+            dark="#111111",
+            light="#ffffff",
+            title="QR code of this edition's web address",
+            svgclass="cx-qr",
+        )
+
+    def edition_body(self, edition: Edition) -> str:
+        """The edition's content, rendered once with site-root URLs.
+
+        Pages, feeds and emails reuse it; :func:`from_root` turns its
+        ``/path`` URLs into relative or absolute ones for each output.
+        """
+        body = self.bodies.get(edition.day)
+        if body is None:
+            template = self.get_template("digest/_edition")
+            body = template.render({**self.context, "SITEURL": "", "edition": edition})
+            self.bodies[edition.day] = body
+        return body
+
+    def generate_output(self, writer: Any) -> None:
+        relative = self.digest.relative_urls
+        with self.timer("rendering"):
+            page = self.get_template("digest")
+            for edition in self.editions:
+                writer.write_file(
+                    edition.save_as,
+                    page,
+                    self.context,
+                    relative_urls=relative,
+                    url=edition.url,
+                    edition=edition,
+                    edition_body=self.edition_body(edition),
+                    edition_qr=self.qr_svg(edition),
+                    page_name=edition.url,
+                )
+            self._write_archive(writer, relative)
+            if self.digest.home_save_as:
+                latest = self.editions[-1] if self.editions else None
+                writer.write_file(
+                    self.digest.home_save_as,
+                    self.get_template("digest_home"),
+                    self.context,
+                    relative_urls=relative,
+                    url="",
+                    edition=latest,
+                    edition_body=self.edition_body(latest) if latest else "",
+                    edition_qr=self.qr_svg(latest) if latest else "",
+                    page_name="index",
+                )
+        logger.debug(
+            "cx_digest: wrote %d editions; timings %s",
+            len(self.editions),
+            ", ".join(f"{k}={v:.3f}s" for k, v in sorted(self.timings.items())),
+        )
+
+    def archive_page_url(self, number: int) -> str:
+        if number == 1:
+            return self.digest.archive_url
+        return self.digest.archive_page_url.format(number=number)
+
+    def _write_archive(self, writer: Any, relative: bool) -> None:
+        if not self.digest.archive_save_as:
+            return
+        newest_first = list(reversed(self.editions))
+        per_page = self.digest.archive_per_page
+        pages = max(1, math.ceil(len(newest_first) / per_page))
+        for number in range(1, pages + 1):
+            save_as = (
+                self.digest.archive_save_as
+                if number == 1
+                else self.digest.archive_page_save_as.format(number=number)
+            )
+            writer.write_file(
+                save_as,
+                self.get_template("digest_archive"),
+                self.context,
+                relative_urls=relative,
+                url=self.archive_page_url(number),
+                archive_editions=newest_first[
+                    (number - 1) * per_page : number * per_page
+                ],
+                archive_number=number,
+                archive_pages=pages,
+                archive_previous_url=(
+                    self.archive_page_url(number - 1) if number > 1 else None
+                ),
+                archive_next_url=(
+                    self.archive_page_url(number + 1) if number < pages else None
+                ),
+                page_name=self.archive_page_url(number),
+            )

@@ -1,0 +1,55 @@
+"""Problems found in content: one warning each, or a failed build when strict."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+logger = logging.getLogger("cx_digest")
+
+
+@dataclass(frozen=True)
+class Problem:
+    source: str  # content file, relative to content/
+    key: str
+    value: str
+    reason: str
+    fallback: str
+
+    def __str__(self) -> str:
+        text = f"{self.source}: {self.key} {self.value!r}: {self.reason}"
+        return f"{text}; {self.fallback}" if self.fallback else text
+
+
+class StrictModeError(RuntimeError):
+    """Raised at the end of grouping when ``CX_DIGEST_STRICT`` is on."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        lines = "\n".join(f"  - {p}" for p in problems)
+        super().__init__(
+            f"cx_digest: CX_DIGEST_STRICT is on and the content has "
+            f"{len(problems)} problem(s):\n{lines}"
+        )
+
+
+class Report:
+    """Collects content problems and logs each one once."""
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+        self._seen: set[Problem] = set()
+
+    def warn(
+        self, source: str, key: str, value: object, reason: str, fallback: str = ""
+    ) -> None:
+        problem = Problem(source, key, str(value), reason, fallback)
+        if problem in self._seen:
+            return
+        self._seen.add(problem)
+        self.problems.append(problem)
+        logger.warning("cx_digest: %s", problem)
+
+    def raise_if_strict(self, strict: bool) -> None:
+        if strict and self.problems:
+            raise StrictModeError(list(self.problems))

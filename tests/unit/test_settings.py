@@ -1,0 +1,69 @@
+from datetime import time
+
+import pytest
+
+from cx_digest.settings import SettingsError, load
+
+BASE = {"SITEURL": "https://news.example", "TIMEZONE": "Asia/Shanghai"}
+
+
+def test_defaults_load() -> None:
+    s = load(BASE)
+    assert s.day_starts == time(0, 0)
+    assert s.public_url == "https://news.example"
+    assert s.sections[0].key == "main"
+    assert s.url.format(date=__import__("datetime").date(2021, 7, 29)) == (
+        "digest/2021/07/29/"
+    )
+
+
+def test_public_url_prefers_explicit_setting() -> None:
+    s = load({**BASE, "SITEURL": "", "CX_DIGEST_PUBLIC_URL": "https://x.example/"})
+    assert s.public_url == "https://x.example"
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("CX_DIGEST_DAY_STARTS", "6am"),
+        ("CX_DIGEST_DAY_STARTS", "24:00"),
+        ("CX_DIGEST_SECTIONS", []),
+        ("CX_DIGEST_SECTIONS", [{"key": "a b"}]),
+        ("CX_DIGEST_SECTIONS", [{"key": "a"}, {"key": "A"}]),
+        ("CX_DIGEST_SECTIONS", [{"key": "a", "categories": "Economy"}]),
+        ("CX_DIGEST_HOT_TOPICS_DAYS", 0),
+        ("CX_DIGEST_HOT_TOPICS_COUNT", "3"),
+        ("CX_DIGEST_STRICT", "yes"),
+        ("CX_DIGEST_URL", "digest/{day}/"),
+        ("CX_DIGEST_URL", "/digest/{date:%Y}/"),
+        ("CX_DIGEST_TITLE", "{name}: {headline}"),
+        ("CX_DIGEST_SUBSCRIBE_URL", "javascript:alert(1)"),
+        ("CX_DIGEST_ARCHIVE_PER_PAGE", 0),
+        ("CX_DIGEST_TYPO_KEY", 1),
+    ],
+)
+def test_bad_values_name_the_setting(key: str, value: object) -> None:
+    with pytest.raises(SettingsError, match=key):
+        load({**BASE, key: value})
+
+
+def test_missing_public_url_is_explained() -> None:
+    with pytest.raises(SettingsError, match="CX_DIGEST_PUBLIC_URL"):
+        load({"SITEURL": "", "TIMEZONE": "UTC"})
+
+
+def test_section_lookup() -> None:
+    s = load(
+        {
+            **BASE,
+            "CX_DIGEST_SECTIONS": [
+                {"key": "policy", "title": "Policy", "categories": ["Economy"]},
+                {"key": "biz", "categories": ["Companies"]},
+            ],
+        }
+    )
+    assert s.section_for_category("economy").key == "policy"
+    assert s.section_for_category("Companies").key == "biz"
+    assert s.section_for_category("Sport").key == "policy"
+    assert s.section_by_key(" BIZ ").key == "biz"
+    assert s.section_by_key("nope") is None
