@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import math
 import time as clock
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -37,6 +37,9 @@ class DigestGenerator(Generator):
         self.timings: dict[str, float] = {}
         self.bodies: dict[Any, str] = {}
         self.image_sizes: dict[str, tuple[int, int] | None] = {}
+        # Further outputs (feeds, email, ...): (phase name, write(self, writer)).
+        # Each module validates its own settings here, at start-up.
+        self.outputs: list[tuple[str, Callable[[DigestGenerator, Any], None]]] = []
         # Our templates come after the theme's (a theme's digest.html wins)
         # and before Pelican's "simple" fallback, on this generator's env only.
         loader = self.env.loader
@@ -159,6 +162,9 @@ class DigestGenerator(Generator):
                     edition_qr=self.qr_svg(latest) if latest else "",
                     page_name="index",
                 )
+        for phase, write in self.outputs:
+            with self.timer(phase):
+                write(self, writer)
         logger.debug(
             "cx_digest: wrote %d editions; timings %s",
             len(self.editions),

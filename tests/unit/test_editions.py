@@ -2,8 +2,8 @@ from datetime import UTC, date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
-from conftest import SHANGHAI, make_story
 
+from conftest import SHANGHAI, make_story
 from cx_digest.editions import build_editions, choose_lead, edition_day, story_order
 from cx_digest.model import Curation, Link, Role
 from cx_digest.report import Report, StrictModeError

@@ -1,7 +1,6 @@
 from datetime import date, datetime, timedelta
 
 from conftest import SHANGHAI, make_story
-
 from cx_digest.hot_topics import trailing_hot_topics
 from cx_digest.model import Link
 
