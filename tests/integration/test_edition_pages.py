@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Site, story_file
 from cx_digest.report import StrictModeError
+from support import Site, story_file
 
 DAY1 = "2026-11-17"
 DAY2 = "2026-11-18"
@@ -108,7 +108,7 @@ def newsroom() -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Site:
-    from conftest import run_pelican
+    from support import run_pelican
 
     return run_pelican(tmp_path_factory.mktemp("newsroom"), newsroom())
 

@@ -3,11 +3,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from conftest import SHANGHAI, make_story
 from cx_digest.editions import build_editions, choose_lead, edition_day, story_order
 from cx_digest.model import Curation, Link, Role
 from cx_digest.report import Report, StrictModeError
 from cx_digest.settings import load
+from support import SHANGHAI, make_story
 
 SETTINGS = load(
     {

@@ -1,8 +1,8 @@
 from datetime import date, datetime, timedelta
 
-from conftest import SHANGHAI, make_story
 from cx_digest.hot_topics import trailing_hot_topics
 from cx_digest.model import Link
+from support import SHANGHAI, make_story
 
 
 def day(n: int) -> date:
