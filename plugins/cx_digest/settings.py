@@ -7,6 +7,7 @@ raises :class:`SettingsError` naming the offending key when a value is wrong.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -223,6 +224,23 @@ def _public_url(values: Mapping[str, Any], siteurl: str) -> str:
     return candidate.rstrip("/")
 
 
+def _check_editions_not_articles(settings: Mapping[str, Any], folder: str) -> None:
+    """Edition files must not be read as articles (they'd appear in lists)."""
+    content = settings.get("PATH")
+    if not folder or not content or not os.path.isdir(os.path.join(content, folder)):
+        return
+    excludes = [e.strip("/") for e in settings.get("ARTICLE_EXCLUDES", [])]
+    for base in settings.get("ARTICLE_PATHS", [""]):
+        base = base.strip("/")
+        inside = base == "" or folder == base or folder.startswith(base + "/")
+        if inside and folder not in excludes:
+            raise SettingsError(
+                f"cx_digest: setting CX_DIGEST_EDITIONS_PATH = {folder!r} is inside "
+                f"ARTICLE_PATHS ({base!r}), so edition files would be published as "
+                f"stories: add {folder!r} to ARTICLE_EXCLUDES or narrow ARTICLE_PATHS"
+            )
+
+
 def load(settings: Mapping[str, Any]) -> DigestSettings:
     """Read and validate the plugin's settings from Pelican's settings."""
     values: dict[str, Any] = dict(DEFAULTS)
@@ -260,6 +278,7 @@ def load(settings: Mapping[str, Any]) -> DigestSettings:
         ) from exc
 
     editions_path = _str(values, "CX_DIGEST_EDITIONS_PATH").strip("/")
+    _check_editions_not_articles(settings, editions_path)
 
     subscribe_url = _str(values, "CX_DIGEST_SUBSCRIBE_URL")
     _require(

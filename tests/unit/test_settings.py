@@ -67,3 +67,12 @@ def test_section_lookup() -> None:
     assert s.section_for_category("Sport").key == "policy"
     assert s.section_by_key(" BIZ ").key == "biz"
     assert s.section_by_key("nope") is None
+
+
+def test_edition_folder_inside_article_paths_is_refused(tmp_path) -> None:
+    (tmp_path / "digests").mkdir()
+    base = {**BASE, "PATH": str(tmp_path)}
+    with pytest.raises(SettingsError, match="ARTICLE_EXCLUDES"):
+        load({**base, "ARTICLE_PATHS": [""]})
+    load({**base, "ARTICLE_PATHS": [""], "ARTICLE_EXCLUDES": ["digests"]})
+    load({**base, "ARTICLE_PATHS": ["stories"]})
