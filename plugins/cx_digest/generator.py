@@ -15,10 +15,11 @@ from jinja2 import ChoiceLoader, FileSystemLoader
 from pelican.generators import Generator
 from PIL import Image as PILImage
 
+from . import feeds
 from . import settings as settings_module
 from .adapters import StoryAdapter, read_curations
 from .editions import build_editions, edition_day
-from .model import Edition, Link
+from .model import Edition, Link, Story
 from .report import Report
 
 logger = logging.getLogger("cx_digest")
@@ -40,6 +41,9 @@ class DigestGenerator(Generator):
         # Further outputs (feeds, email, ...): (phase name, write(self, writer)).
         # Each module validates its own settings here, at start-up.
         self.outputs: list[tuple[str, Callable[[DigestGenerator, Any], None]]] = []
+        self.stories: list[Story] = []  # every published story (story feeds)
+        self.feed_settings = feeds.load(self.settings, self.digest)
+        self.outputs.append(("feeds", feeds.write_feeds))
         # Our templates come after the theme's (a theme's digest.html wins)
         # and before Pelican's "simple" fallback, on this generator's env only.
         loader = self.env.loader
@@ -77,6 +81,7 @@ class DigestGenerator(Generator):
             articles = list(self.context.get("articles", []))
             adapter = StoryAdapter(self.digest, self.path, self.report, self.image_size)
             stories = adapter.adapt(articles)
+            self.stories = stories
             tag_links: dict[str, Link] = {}
             for story in stories:
                 for tag in story.tags:
