@@ -13,7 +13,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from pelican.readers import MarkdownReader
+from pelican.readers import DUPLICATES_DEFINITIONS_ALLOWED, MarkdownReader
 from pelican.utils import get_date
 
 from .editions import edition_day
@@ -31,6 +31,42 @@ from .text import (
 _ROLE_ALIASES = {r.value: r for r in Role} | {"quickhit": Role.QUICK_HIT}
 _INT = re.compile(r"^[+-]?\d+$")
 _EDITION_NAME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+# Keys Pelican itself keeps only the first value of, silently dropping the
+# rest; the adapter finds their repeats in the file's metadata block.
+_PELICAN_SINGLE = frozenset(
+    key for key, allowed in DUPLICATES_DEFINITIONS_ALLOWED.items() if not allowed
+)
+_META_LINE = re.compile(r"^ {0,3}(?P<key>[A-Za-z0-9_-]+):\s*(?P<value>.*?)\s*$")
+_MARKDOWN = (".md", ".markdown", ".mkd", ".mdown")
+
+
+def repeated_pelican_keys(path: str) -> dict[str, list[str]]:
+    """Keys of a Markdown file's metadata block that Pelican de-duplicates.
+
+    Only the metadata block (up to the first blank line) is read.
+    """
+    if not path.lower().endswith(_MARKDOWN):
+        return {}
+    seen: dict[str, list[str]] = {}
+    try:
+        with open(path, encoding="utf-8-sig", errors="replace") as handle:
+            for number, line in enumerate(handle):
+                line = line.rstrip("\r\n")
+                if number == 0 and line.strip() == "---":
+                    continue  # YAML-style opening fence
+                if not line.strip() or line.strip() in ("---", "..."):
+                    break
+                match = _META_LINE.match(line)
+                if match is None:
+                    if line.startswith((" " * 4, "\t")):
+                        continue  # a continuation line
+                    break
+                key = match.group("key").lower()
+                if key in _PELICAN_SINGLE:
+                    seen.setdefault(key, []).append(xml_safe(match.group("value")))
+    except OSError:
+        return {}
+    return {key: values for key, values in seen.items() if len(values) > 1}
 
 
 def _values(meta: Mapping[str, Any], key: str) -> list[str]:
@@ -83,6 +119,18 @@ class StoryAdapter:
     def story(self, article: Any, index: Mapping[str, Any]) -> Story:
         meta = article.metadata
         source = self.source(article.source_path)
+        for key, values in repeated_pelican_keys(article.source_path).items():
+            self.report.warn(
+                source,
+                key.capitalize(),
+                " | ".join(values),
+                "given more than once",
+                "using the first value",
+            )
+        if isinstance(article.title, list | tuple):
+            # A repeated Title arrives as a list; every page shows the first.
+            article.title = self.one(meta, "title", source, "Title")
+            meta["title"] = article.title
         date_ = article.date
         if date_.tzinfo is None:
             date_ = date_.replace(tzinfo=self.settings.timezone)
@@ -267,7 +315,10 @@ class StoryAdapter:
                     "left out",
                 )
                 continue
-            links.append(Link(xml_safe(str(target.title)), target.url))
+            title = target.title
+            if isinstance(title, list | tuple):  # a repeated Title, not yet fixed
+                title = title[0] if title else ""
+            links.append(Link(xml_safe(str(title)).strip(), target.url))
         return tuple(links)
 
 
@@ -276,6 +327,15 @@ class _RawMarkdownReader(MarkdownReader):
 
     def process_metadata(self, name: str, value: Any) -> Any:
         return value
+
+    def _parse_metadata(self, meta: Mapping[str, list[str]]) -> dict[str, Any]:
+        # Every key as written: a repeated key stays a list (Pelican would
+        # silently keep the first Date), so the curation can report it.
+        self._md.preprocessors.deregister("meta")
+        return {
+            name.lower(): value if len(value) > 1 else value[0]
+            for name, value in meta.items()
+        }
 
 
 def read_curations(

@@ -39,6 +39,13 @@ class Report:
     def __init__(self) -> None:
         self.problems: list[Problem] = []
         self._seen: set[Problem] = set()
+        # Pelican's LimitFilter drops any message already logged by this
+        # process, even in an earlier build (`pelican --autoreload`, tests):
+        # a problem still present would go silent on the next build. The
+        # Report de-duplicates within a build itself, so drop that filter.
+        for log_filter in list(logger.filters):
+            if type(log_filter).__name__ == "LimitFilter":
+                logger.removeFilter(log_filter)
 
     def warn(
         self, source: str, key: str, value: object, reason: str, fallback: str = ""
