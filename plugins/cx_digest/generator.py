@@ -15,7 +15,7 @@ from jinja2 import ChoiceLoader, FileSystemLoader
 from pelican.generators import Generator
 from PIL import Image as PILImage
 
-from . import feeds
+from . import emailout, feeds
 from . import settings as settings_module
 from .adapters import StoryAdapter, read_curations
 from .editions import build_editions, edition_day
@@ -44,6 +44,8 @@ class DigestGenerator(Generator):
         self.stories: list[Story] = []  # every published story (story feeds)
         self.feed_settings = feeds.load(self.settings, self.digest)
         self.outputs.append(("feeds", feeds.write_feeds))
+        self.email = emailout.load(self.digest)
+        self.outputs.append(("email", emailout.write_emails))
         # Our templates come after the theme's (a theme's digest.html wins)
         # and before Pelican's "simple" fallback, on this generator's env only.
         loader = self.env.loader

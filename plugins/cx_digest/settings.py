@@ -42,6 +42,17 @@ DEFAULTS: dict[str, Any] = {
     "CX_DIGEST_ARCHIVE_PAGE_SAVE_AS": "digest/page/{number}/index.html",
     "CX_DIGEST_ARCHIVE_PER_PAGE": 20,
     "CX_DIGEST_HOME_SAVE_AS": "",
+    # Email edition (validated in emailout.py)
+    "CX_DIGEST_EMAIL_HTML": True,
+    "CX_DIGEST_EMAIL_TEXT": True,
+    "CX_DIGEST_EMAIL_EML": True,
+    "CX_DIGEST_EMAIL_HTML_SAVE_AS": "digest/{date:%Y}/{date:%m}/{date:%d}/email.html",
+    "CX_DIGEST_EMAIL_TEXT_SAVE_AS": "digest/{date:%Y}/{date:%m}/{date:%d}/email.txt",
+    "CX_DIGEST_EMAIL_EML_SAVE_AS": "digest/{date:%Y}/{date:%m}/{date:%d}/email.eml",
+    "CX_DIGEST_EMAIL_FROM": "",
+    "CX_DIGEST_EMAIL_TO": "",
+    "CX_DIGEST_EMAIL_LIST_UNSUBSCRIBE": [],
+    "CX_DIGEST_EMAIL_MAX_BYTES": 100_000,
     # Feeds (validated in feeds.py)
     "CX_DIGEST_FEED_ATOM": "feeds/digest.atom.xml",
     "CX_DIGEST_FEED_RSS": "feeds/digest.rss.xml",

@@ -1,0 +1,533 @@
+"""The email edition: ``email.html``, ``email.txt`` and ``email.eml``.
+
+For every edition, next to its page:
+
+- ``email.html``: the edition laid out for email clients (nested
+  ``role="presentation"`` tables about 600 px wide), rendered from the
+  ``email/edition.html`` template, then every CSS rule of its ``<style>``
+  block inlined into ``style`` attributes with css-inline; only the
+  ``@media`` rules for phones stay in a ``<style>`` element.
+- ``email.txt``: its plain-text twin, from ``email/edition.txt``.
+- ``email.eml``: a ``multipart/alternative`` message holding both, with a
+  deterministic boundary, ``Date`` and ``Message-ID`` so two builds give the
+  same bytes.
+
+Templates are looked up on the generator's Jinja environment, theme first:
+a theme overrides them by shipping ``templates/email/<same name>``.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import textwrap
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.policy import SMTP
+from email.utils import format_datetime, getaddresses
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urljoin, urlsplit
+
+import css_inline
+from bs4 import BeautifulSoup, NavigableString, Tag
+
+from . import text as text_module
+from .model import Edition, Image, Story
+from .settings import DigestSettings, SettingsError, _bool, _int, _path_pattern, _str
+
+if TYPE_CHECKING:
+    from .generator import DigestGenerator
+
+logger = logging.getLogger("cx_digest")
+
+# Width of the email's content column (600 px container minus 2 x 24 px).
+CONTENT_WIDTH = 552
+# Assumed shape of an image whose size the build cannot read (a remote URL):
+# its width/height attributes use 3:2; the inline ``height:auto`` lets
+# clients that honour CSS (nearly all) keep the real aspect ratio.
+UNKNOWN_RATIO = (3, 2)
+TEXT_WIDTH = 72
+PREHEADER_CHARS = 140
+# Zero-width filler after the preheader, so clients do not pull the start of
+# the body into the inbox preview line.
+PREHEADER_PADDING = "\u034f\u200c\u00a0" * 90
+
+# Elements an email must not carry; removed from summaries and notes.
+_DROP = ("script", "style", "link", "iframe", "object", "embed", "form", "svg")
+_DROP_KEEP_TEXT = ("video", "audio", "noscript", "button", "input", "select")
+_BLOCKS = {
+    "p",
+    "div",
+    "ul",
+    "ol",
+    "li",
+    "blockquote",
+    "pre",
+    "table",
+    "tr",
+    "figure",
+    "figcaption",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+}
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
+
+
+@dataclass(frozen=True)
+class EmailSettings:
+    html: bool
+    text: bool
+    eml: bool
+    html_save_as: str
+    text_save_as: str
+    eml_save_as: str
+    sender: str
+    to: str
+    list_unsubscribe: tuple[str, ...]
+    max_bytes: int
+    host: str
+
+    @property
+    def enabled(self) -> bool:
+        return self.html or self.text or self.eml
+
+    @property
+    def unsubscribe_url(self) -> str:
+        """The link shown in the footers: the first https URL, else mailto."""
+        for url in self.list_unsubscribe:
+            if url.startswith(("https://", "http://")):
+                return url
+        return self.list_unsubscribe[0] if self.list_unsubscribe else ""
+
+
+def _address(values: Mapping[str, Any], key: str, default: str) -> str:
+    value = _str(values, key).strip() or default
+    if value == "":
+        return ""
+    pairs = getaddresses([value])
+    ok = (
+        "\n" not in value
+        and "\r" not in value
+        and len(pairs) >= 1
+        and all(
+            re.fullmatch(r"[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+", addr) for _, addr in pairs
+        )
+    )
+    if not ok:
+        raise SettingsError(
+            f"cx_digest: setting {key} = {value!r} is invalid: expected an address "
+            "such as 'CX Daily <newsletter@news.example.com>'"
+        )
+    return value
+
+
+def load(digest: DigestSettings) -> EmailSettings:
+    """Read and validate the ``CX_DIGEST_EMAIL_*`` settings."""
+    values = digest.raw
+    host = urlsplit(digest.public_url).hostname or "localhost"
+    sender = _address(
+        values, "CX_DIGEST_EMAIL_FROM", f"{digest.name} <newsletter@{host}>"
+    )
+    unsubscribe = values["CX_DIGEST_EMAIL_LIST_UNSUBSCRIBE"]
+    key = "CX_DIGEST_EMAIL_LIST_UNSUBSCRIBE"
+    if isinstance(unsubscribe, str):
+        unsubscribe = [unsubscribe] if unsubscribe.strip() else []
+    if not isinstance(unsubscribe, list | tuple) or not all(
+        isinstance(u, str)
+        and re.fullmatch(r"(https?://[^\s<>,]+|mailto:[^\s<>,]+@[^\s<>,]+)", u)
+        for u in unsubscribe
+    ):
+        raise SettingsError(
+            f"cx_digest: setting {key} = {unsubscribe!r} is invalid: expected a "
+            "list of https:// and mailto: URLs (without spaces, commas or <>)"
+        )
+    email = EmailSettings(
+        html=_bool(values, "CX_DIGEST_EMAIL_HTML"),
+        text=_bool(values, "CX_DIGEST_EMAIL_TEXT"),
+        eml=_bool(values, "CX_DIGEST_EMAIL_EML"),
+        html_save_as=_path_pattern(values, "CX_DIGEST_EMAIL_HTML_SAVE_AS", "date"),
+        text_save_as=_path_pattern(values, "CX_DIGEST_EMAIL_TEXT_SAVE_AS", "date"),
+        eml_save_as=_path_pattern(values, "CX_DIGEST_EMAIL_EML_SAVE_AS", "date"),
+        sender=sender,
+        to=_address(values, "CX_DIGEST_EMAIL_TO", ""),
+        list_unsubscribe=tuple(unsubscribe),
+        max_bytes=_int(values, "CX_DIGEST_EMAIL_MAX_BYTES", 0),
+        host=host,
+    )
+    for flag, save_as, name in (
+        (email.html, email.html_save_as, "CX_DIGEST_EMAIL_HTML_SAVE_AS"),
+        (email.text, email.text_save_as, "CX_DIGEST_EMAIL_TEXT_SAVE_AS"),
+        (email.eml, email.eml_save_as, "CX_DIGEST_EMAIL_EML_SAVE_AS"),
+    ):
+        if flag and not save_as:
+            raise SettingsError(
+                f"cx_digest: setting {name} = '' is invalid: expected a path with "
+                f"{{date}} (or turn the output off with {name[:-8]} = False)"
+            )
+    paths = [
+        p
+        for flag, p in (
+            (email.html, email.html_save_as),
+            (email.text, email.text_save_as),
+            (email.eml, email.eml_save_as),
+        )
+        if flag
+    ]
+    if len(set(paths)) != len(paths):
+        raise SettingsError(
+            "cx_digest: settings CX_DIGEST_EMAIL_*_SAVE_AS are invalid: the email "
+            f"outputs need distinct paths, got {paths!r}"
+        )
+    return email
+
+
+# -- images and HTML fragments ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class EmailImage:
+    """An image as the email shows it: absolute src and display size."""
+
+    src: str
+    alt: str
+    width: int
+    height: int
+
+
+def display_size(width: int | None, height: int | None) -> tuple[int, int]:
+    """Width/height attributes for an image in the content column."""
+    if not width or not height:
+        w, h = UNKNOWN_RATIO
+        return CONTENT_WIDTH, round(CONTENT_WIDTH * h / w)
+    shown = min(width, CONTENT_WIDTH)
+    return shown, max(1, round(height * shown / width))
+
+
+def _local_size(generator: DigestGenerator, site_path: str) -> tuple[int, int] | None:
+    rel = site_path.lstrip("/").split("?", 1)[0].split("#", 1)[0]
+    for base in (generator.path, generator.output_path):
+        candidate = Path(base) / rel
+        if candidate.is_file():
+            return generator.image_size(str(candidate))
+    return None
+
+
+def _absolute(url: str, base: str, public_url: str) -> str:
+    """``url`` (site-root, relative or absolute) as an absolute URL."""
+    url = url.strip()
+    if url.startswith("//"):
+        return "https:" + url
+    if url.startswith("/"):
+        return public_url.rstrip("/") + url
+    if _SCHEME.match(url):
+        return url
+    return urljoin(base, url)
+
+
+def clean_fragment(
+    fragment: str,
+    base: str,
+    public_url: str,
+    size_of: Callable[[str], tuple[int, int] | None],
+) -> str:
+    """A summary or note made fit for email.
+
+    Scripts, forms, frames, SVG and styles are dropped; every URL becomes
+    absolute (site-root ``/path`` against the public address, anything
+    else against ``base``); every image gets alt, width and height.
+    """
+    soup = BeautifulSoup(fragment, "html.parser")
+    for tag in soup.find_all(_DROP):
+        tag.decompose()
+    for tag in soup.find_all(_DROP_KEEP_TEXT):
+        tag.unwrap()
+    for tag in soup.find_all(True):
+        for attr in list(tag.attrs):
+            if attr.lower().startswith("on") or attr.lower() in ("srcset", "loading"):
+                del tag.attrs[attr]
+        for attr in ("href", "src"):
+            value = tag.get(attr)
+            if isinstance(value, str):
+                if value.strip().lower().startswith(("javascript:", "data:")):
+                    del tag.attrs[attr]
+                else:
+                    tag[attr] = _absolute(value, base, public_url)
+    for img in soup.find_all("img"):
+        src = img.get("src")
+        if not isinstance(src, str):
+            img.decompose()
+            continue
+        local = None
+        if src.startswith(public_url.rstrip("/") + "/"):
+            local = size_of(src[len(public_url.rstrip("/")) :])
+        width, height = display_size(*(local or (None, None)))
+        img["width"] = str(width)
+        img["height"] = str(height)
+        if not img.get("alt"):
+            img["alt"] = ""
+    return str(soup)
+
+
+def html_to_text(fragment: str, width: int = TEXT_WIDTH, indent: str = "") -> str:
+    """An HTML fragment as wrapped plain-text paragraphs.
+
+    Links keep their address as ``text <url>`` (or the bare URL when the text
+    is the URL), images become ``[alt]``, list items start with ``- ``.
+    URLs are never broken across lines.
+    """
+    soup = BeautifulSoup(fragment, "html.parser")
+    for tag in soup.find_all(("script", "style", "svg")):
+        tag.decompose()
+    for img in soup.find_all("img"):
+        alt = (img.get("alt") or "").strip() if isinstance(img.get("alt"), str) else ""
+        img.replace_with(NavigableString(f"[{alt}]" if alt else ""))
+    for link in soup.find_all("a"):
+        href = link.get("href")
+        label = " ".join(link.get_text(" ").split())
+        if isinstance(href, str) and href and not href.startswith("#"):
+            text = f"<{href}>" if label in ("", href) else f"{label} <{href}>"
+        else:
+            text = label
+        link.replace_with(NavigableString(text))
+    for br in soup.find_all("br"):
+        br.replace_with(NavigableString("\n"))
+    for tag in soup.find_all(True):
+        if isinstance(tag, Tag) and tag.name in _BLOCKS:
+            prefix = "\x00- " if tag.name == "li" else ""
+            tag.insert_before(NavigableString("\n\n" + prefix))
+            tag.insert_after(NavigableString("\n\n"))
+    raw = soup.get_text()
+    paragraphs: list[str] = []
+    for block in re.split(r"\n\s*\n", raw):
+        filled: list[str] = []
+        for line in block.split("\n"):
+            line = " ".join(line.replace("\x00", "\x00 ").split())
+            if not line:
+                continue
+            if line.startswith("\x00 - "):
+                filled.append(wrap(line[4:], width, indent + "- ", indent + "  "))
+            else:
+                filled.append(wrap(line.replace("\x00 ", ""), width, indent))
+        if filled:
+            paragraphs.append("\n".join(filled))
+    return "\n\n".join(paragraphs)
+
+
+def wrap(
+    text: str, width: int = TEXT_WIDTH, indent: str = "", rest: str | None = None
+) -> str:
+    """Wrap one paragraph at ``width`` without breaking words or URLs."""
+    return textwrap.fill(
+        " ".join(text.split()),
+        width=width,
+        initial_indent=indent,
+        subsequent_indent=indent if rest is None else rest,
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
+
+
+def preheader(edition: Edition) -> str:
+    """The inbox preview: the lead headline and the start of its summary."""
+    if edition.lead is None:
+        return edition.title
+    lead = edition.lead
+    summary = text_module.plain_text(lead.summary_html)
+    full = f"{lead.headline}. {summary}" if summary else lead.headline
+    full = full.replace("..", ".").replace("?.", "?").replace("!.", "!")
+    if len(full) <= PREHEADER_CHARS:
+        return full
+    cut = full[:PREHEADER_CHARS].rsplit(" ", 1)[0].rstrip(",;:.–— ")
+    return cut + "…"
+
+
+# -- rendering --------------------------------------------------------------
+
+
+_INLINER = css_inline.CSSInliner(
+    inline_style_tags=True,
+    keep_style_tags=False,
+    keep_link_tags=False,
+    keep_at_rules=True,
+    minify_css=True,
+    load_remote_stylesheets=False,
+)
+
+
+_KEPT_STYLE = re.compile(
+    r"<head>\s*(?P<style><style>.*?</style>)(?P<rest>.*?)</head>", re.DOTALL
+)
+
+
+def inline_css(document: str) -> str:
+    """Inline the ``<style>`` rules into ``style`` attributes; keep ``@media``.
+
+    css-inline puts the kept ``@media`` rules first in ``<head>``; they move
+    to its end so ``<meta charset>`` stays the first element.
+    """
+    inlined = _INLINER.inline(document)
+    return _KEPT_STYLE.sub(
+        lambda m: f"<head>{m.group('rest').rstrip()}\n{m.group('style')}\n</head>",
+        inlined,
+        count=1,
+    )
+
+
+class _Rendered:
+    """A finished page handed to ``writer.write_file`` (which calls render)."""
+
+    def __init__(self, output: str) -> None:
+        self.output = output
+
+    def render(self, context: Mapping[str, Any]) -> str:
+        return self.output
+
+
+def _tidy_text(rendered: str) -> str:
+    lines = [line.rstrip() for line in rendered.replace("\r\n", "\n").split("\n")]
+    body = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip("\n")
+    return body + "\n"
+
+
+@dataclass
+class EmailEdition:
+    html: str
+    text: str
+    eml: bytes
+
+
+class EmailRenderer:
+    """Renders one edition's email outputs with the generator's templates."""
+
+    def __init__(self, generator: DigestGenerator, settings: EmailSettings) -> None:
+        self.generator = generator
+        self.settings = settings
+        self.digest = generator.digest
+        self.public_url = generator.digest.public_url
+
+    def image(self, image: Image | None) -> EmailImage | None:
+        if image is None:
+            return None
+        width, height = display_size(image.width, image.height)
+        alt = image.alt or image.caption
+        return EmailImage(self.digest.absolute(image.src), alt, width, height)
+
+    def fragment(self, html: str, base_path: str) -> str:
+        base = self.digest.absolute(base_path)
+        return clean_fragment(
+            html,
+            base,
+            self.public_url,
+            lambda path: _local_size(self.generator, path),
+        )
+
+    def summary(self, story: Story) -> str:
+        return self.fragment(story.summary_html, story.url)
+
+    def context(self, edition: Edition) -> dict[str, Any]:
+        email = self.settings
+        return {
+            **self.generator.context,
+            "SITEURL": self.public_url,
+            "edition": edition,
+            "edition_url": self.digest.absolute(edition.url),
+            "archive_url": (
+                self.digest.absolute(self.digest.archive_url)
+                if self.digest.archive_save_as
+                else ""
+            ),
+            "email_preheader": preheader(edition),
+            "email_preheader_padding": PREHEADER_PADDING,
+            "email_image": self.image,
+            "email_summary": self.summary,
+            "email_note": self.fragment(edition.note_html, edition.url),
+            "email_text": html_to_text,
+            "email_wrap": wrap,
+            "email_unsubscribe_url": email.unsubscribe_url,
+            "email_settings": email,
+            "email_rule": "=" * TEXT_WIDTH,
+            "email_thin_rule": "-" * TEXT_WIDTH,
+        }
+
+    def render(self, edition: Edition) -> EmailEdition:
+        context = self.context(edition)
+        env = self.generator.env
+        html = inline_css(env.get_template("email/edition.html").render(context))
+        text = _tidy_text(env.get_template("email/edition.txt").render(context))
+        eml = self.message(edition, text, html) if self.settings.eml else b""
+        return EmailEdition(html, text, eml)
+
+    def message(self, edition: Edition, text: str, html: str) -> bytes:
+        email = self.settings
+        msg = EmailMessage(policy=SMTP)
+        msg["Subject"] = edition.title
+        msg["From"] = email.sender
+        if email.to:
+            msg["To"] = email.to
+        msg["Date"] = format_datetime(edition.stamp)
+        msg["Message-ID"] = f"<cx-digest.{edition.day.isoformat()}@{email.host}>"
+        if email.list_unsubscribe:
+            msg["List-Unsubscribe"] = ", ".join(
+                f"<{url}>" for url in email.list_unsubscribe
+            )
+            if any(url.startswith("https://") for url in email.list_unsubscribe):
+                msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+        msg.set_content(text, subtype="plain", charset="utf-8", cte="quoted-printable")
+        msg.add_alternative(
+            html, subtype="html", charset="utf-8", cte="quoted-printable"
+        )
+        # The email package picks a random boundary; "=_" cannot occur in
+        # quoted-printable bodies, so this one is safe and deterministic.
+        msg.set_boundary(f"=_cx-digest-{edition.day:%Y%m%d}")
+        return msg.as_bytes(policy=SMTP)
+
+
+def _save_path(pattern: str, edition: Edition) -> str:
+    return pattern.format(date=edition.day)
+
+
+def write_emails(generator: DigestGenerator, writer: Any) -> None:
+    """The ``email`` output phase: every edition's email files."""
+    email: EmailSettings = generator.email
+    if not email.enabled:
+        return
+    renderer = EmailRenderer(generator, email)
+    output = Path(generator.output_path)
+    for edition in generator.editions:
+        result = renderer.render(edition)
+        size = len(result.html.encode("utf-8"))
+        if email.max_bytes and size > email.max_bytes:
+            generator.report.warn(
+                f"edition {edition.day.isoformat()}",
+                "email.html size",
+                f"{size} bytes",
+                f"over CX_DIGEST_EMAIL_MAX_BYTES ({email.max_bytes}); Gmail "
+                "clips messages over about 102 KB",
+                "written anyway",
+            )
+        if email.html:
+            writer.write_file(
+                _save_path(email.html_save_as, edition),
+                _Rendered(result.html),
+                generator.context,
+                relative_urls=False,
+                url=_save_path(email.html_save_as, edition),
+                edition=edition,
+            )
+        if email.text:
+            target = output / _save_path(email.text_save_as, edition)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with open(target, "w", encoding="utf-8", newline="\n") as handle:
+                handle.write(result.text)
+        if email.eml:
+            target = output / _save_path(email.eml_save_as, edition)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(result.eml)
+    generator.report.raise_if_strict(generator.digest.strict)
