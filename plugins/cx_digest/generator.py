@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import math
 import time as clock
@@ -25,6 +26,8 @@ from .report import Report
 logger = logging.getLogger("cx_digest")
 
 TEMPLATES = Path(__file__).parent / "templates"
+_QR_CACHE = "cx_digest_qr.json"
+_QR_VERSION = f"segno {segno.__version__}; m; scale 3; border 2; v1"
 
 
 class DigestGenerator(Generator):
@@ -38,6 +41,8 @@ class DigestGenerator(Generator):
         self.timings: dict[str, float] = {}
         self.bodies: dict[Any, str] = {}
         self.image_sizes: dict[str, tuple[int, int] | None] = {}
+        self.qr_codes: dict[str, str] = self._load_qr_cache()
+        self.qr_used: dict[str, str] = {}
         # Further outputs (feeds, email, ...): (phase name, write(self, writer)).
         # Each module validates its own settings here, at start-up.
         self.outputs: list[tuple[str, Callable[[DigestGenerator, Any], None]]] = []
@@ -114,17 +119,59 @@ class DigestGenerator(Generator):
     # -- output ----------------------------------------------------------
 
     def qr_svg(self, edition: Edition) -> str:
+        """The edition URL's QR code as inline SVG, encoded once per URL.
+
+        Encoding is the costliest step of a page (segno tries all eight
+        masks), so the SVGs are kept in Pelican's cache folder whenever
+        its content cache is on: a rebuild encodes only new editions.
+        """
         if not self.digest.qr_code:
             return ""
-        qr = segno.make(self.digest.absolute(edition.url), error="m")
-        return qr.svg_inline(
-            scale=3,
-            border=2,
-            dark="#111111",
-            light="#ffffff",
-            title="QR code of this edition's web address",
-            svgclass="cx-qr",
-        )
+        url = self.digest.absolute(edition.url)
+        svg = self.qr_codes.get(url)
+        if svg is None:
+            qr = segno.make(url, error="m")
+            svg = qr.svg_inline(
+                scale=3,
+                border=2,
+                dark="#111111",
+                light="#ffffff",
+                title="QR code of this edition's web address",
+                svgclass="cx-qr",
+            )
+            self.qr_codes[url] = svg
+        self.qr_used[url] = svg
+        return svg
+
+    def _qr_cache_file(self) -> Path:
+        return Path(self.settings.get("CACHE_PATH", "cache"), _QR_CACHE)
+
+    def _load_qr_cache(self) -> dict[str, str]:
+        if not self.settings.get("LOAD_CONTENT_CACHE"):
+            return {}
+        try:
+            data = json.loads(self._qr_cache_file().read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        if not isinstance(data, dict) or data.get("version") != _QR_VERSION:
+            return {}
+        codes = data.get("codes")
+        return dict(codes) if isinstance(codes, dict) else {}
+
+    def _save_qr_cache(self) -> None:
+        if not self.settings.get("CACHE_CONTENT") or not self.qr_used:
+            return
+        path = self._qr_cache_file()
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(
+                json.dumps({"version": _QR_VERSION, "codes": self.qr_used}),
+                encoding="utf-8",
+            )
+        except OSError as exc:
+            logger.warning(
+                "cx_digest: cannot write the QR code cache %s: %s", path, exc
+            )
 
     def edition_body(self, edition: Edition) -> str:
         """The edition's content, rendered once with site-root URLs.
@@ -172,6 +219,8 @@ class DigestGenerator(Generator):
         for phase, write in self.outputs:
             with self.timer(phase):
                 write(self, writer)
+        with self.timer("rendering"):
+            self._save_qr_cache()
         logger.debug(
             "cx_digest: wrote %d editions; timings %s",
             len(self.editions),
