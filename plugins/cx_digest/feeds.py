@@ -383,7 +383,10 @@ def story_item(
     names = tuple(
         xml_safe(str(a.name)) for a in getattr(article, "authors", []) or [] if a
     )
-    body = root_relative(article.get_content(""), article.url)
+    # Pelican memoizes get_content() per siteurl, and get_content("") may have
+    # run before static files were known (leaving "{static}" links as they
+    # are); with the public URL, {static}/{filename} links come out absolute.
+    body = root_relative(article.get_content(digest.public_url), article.url)
     return Item(
         id=tag_uri(
             feeds.id_authority, f"story/{published.date().isoformat()}/{story.slug}"
