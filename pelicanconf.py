@@ -83,3 +83,10 @@ CX_DIGEST_HOME_SAVE_AS = "index.html"
 CX_DIGEST_FEED_ID_AUTHORITY = "daily.cx-newsroom.example,2026"
 CX_DIGEST_FEED_LOGO = "images/cx-logo.png"
 CX_DIGEST_FEED_ICON = "images/favicon.png"
+# Email edition (email.html, email.txt, email.eml next to each edition).
+CX_DIGEST_EMAIL_FROM = "CX Daily <newsletter@daily.cx-newsroom.example>"
+CX_DIGEST_EMAIL_TO = "CX Daily readers <readers@lists.cx-newsroom.example>"
+CX_DIGEST_EMAIL_LIST_UNSUBSCRIBE = [
+    "mailto:unsubscribe@daily.cx-newsroom.example?subject=unsubscribe",
+    "https://daily.cx-newsroom.example/unsubscribe/",
+]

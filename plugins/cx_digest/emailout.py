@@ -24,7 +24,7 @@ import textwrap
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from email.message import EmailMessage
-from email.policy import SMTP
+from email.policy import EmailPolicy
 from email.utils import format_datetime, getaddresses
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -380,14 +380,38 @@ def inline_css(document: str) -> str:
     )
 
 
-class _Rendered:
-    """A finished page handed to ``writer.write_file`` (which calls render)."""
+def fold_header(name: str, value: str, width: int = 78, linesep: str = "\r\n") -> str:
+    """``Name: value`` folded at spaces into lines of at most ``width``.
 
-    def __init__(self, output: str) -> None:
-        self.output = output
+    A word longer than a line stays whole (lines stay far below 998).
+    """
+    words = value.split(" ")
+    lines = [f"{name}: {words[0]}"]
+    for word in words[1:]:
+        if len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(" " + word)
+    return linesep.join(lines) + linesep
 
-    def render(self, context: Mapping[str, Any]) -> str:
-        return self.output
+
+class MailPolicy(EmailPolicy):
+    """The SMTP policy (CRLF, 78 columns) with plain folding of ASCII headers.
+
+    Python moves a whole header value to a continuation line when it fits
+    there but not after the name (``Subject:\r\n CX Daily: ...``), which
+    its own parser then reads back with a leading space. ASCII values are
+    folded at spaces here instead; others (RFC 2047 words) go to Python.
+    """
+
+    def _fold(self, name: str, value: Any, refold_binary: bool = False) -> str:
+        text = str(value)
+        if text.isascii() and not re.search(r"[\r\n]|\s\s", text):
+            return fold_header(name, text, self.max_line_length or 78, self.linesep)
+        return super()._fold(name, value, refold_binary)
+
+
+MAIL_POLICY = MailPolicy(linesep="\r\n")
 
 
 def _tidy_text(rendered: str) -> str:
@@ -460,17 +484,18 @@ class EmailRenderer:
         context = self.context(edition)
         env = self.generator.env
         html = inline_css(env.get_template("email/edition.html").render(context))
+        html = html.rstrip("\n") + "\n"
         text = _tidy_text(env.get_template("email/edition.txt").render(context))
         eml = self.message(edition, text, html) if self.settings.eml else b""
         return EmailEdition(html, text, eml)
 
     def message(self, edition: Edition, text: str, html: str) -> bytes:
         email = self.settings
-        msg = EmailMessage(policy=SMTP)
-        msg["Subject"] = edition.title
+        msg = EmailMessage(policy=MAIL_POLICY)
         msg["From"] = email.sender
         if email.to:
             msg["To"] = email.to
+        msg["Subject"] = edition.title
         msg["Date"] = format_datetime(edition.stamp)
         msg["Message-ID"] = f"<cx-digest.{edition.day.isoformat()}@{email.host}>"
         if email.list_unsubscribe:
@@ -486,7 +511,9 @@ class EmailRenderer:
         # The email package picks a random boundary; "=_" cannot occur in
         # quoted-printable bodies, so this one is safe and deterministic.
         msg.set_boundary(f"=_cx-digest-{edition.day:%Y%m%d}")
-        return msg.as_bytes(policy=SMTP)
+        for part in msg.iter_parts():
+            del part["MIME-Version"]  # belongs to the message only
+        return msg.as_bytes(policy=MAIL_POLICY)
 
 
 def _save_path(pattern: str, edition: Edition) -> str:
@@ -494,7 +521,12 @@ def _save_path(pattern: str, edition: Edition) -> str:
 
 
 def write_emails(generator: DigestGenerator, writer: Any) -> None:
-    """The ``email`` output phase: every edition's email files."""
+    """The ``email`` output phase: every edition's email files.
+
+    They are written as files, not through the writer: ``email.html`` is a
+    copy of the edition for mail clients (``noindex``), not a web page, so
+    it must not reach sitemaps or other ``content_written`` listeners.
+    """
     email: EmailSettings = generator.email
     if not email.enabled:
         return
@@ -512,22 +544,14 @@ def write_emails(generator: DigestGenerator, writer: Any) -> None:
                 "clips messages over about 102 KB",
                 "written anyway",
             )
-        if email.html:
-            writer.write_file(
-                _save_path(email.html_save_as, edition),
-                _Rendered(result.html),
-                generator.context,
-                relative_urls=False,
-                url=_save_path(email.html_save_as, edition),
-                edition=edition,
-            )
-        if email.text:
-            target = output / _save_path(email.text_save_as, edition)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            with open(target, "w", encoding="utf-8", newline="\n") as handle:
-                handle.write(result.text)
-        if email.eml:
-            target = output / _save_path(email.eml_save_as, edition)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(result.eml)
+        files = (
+            (email.html, email.html_save_as, result.html.encode("utf-8")),
+            (email.text, email.text_save_as, result.text.encode("utf-8")),
+            (email.eml, email.eml_save_as, result.eml),
+        )
+        for wanted, pattern, data in files:
+            if wanted:
+                target = output / _save_path(pattern, edition)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(data)
     generator.report.raise_if_strict(generator.digest.strict)
