@@ -90,3 +90,6 @@ CX_DIGEST_EMAIL_LIST_UNSUBSCRIBE = [
     "mailto:unsubscribe@daily.cx-newsroom.example?subject=unsubscribe",
     "https://daily.cx-newsroom.example/unsubscribe/",
 ]
+# Sharing and discovery: publisher logo in JSON-LD, Open Graph locale.
+CX_DIGEST_PUBLISHER_LOGO = "images/cx-logo.png"
+CX_DIGEST_OG_LOCALE = "en_US"

@@ -16,7 +16,7 @@ from jinja2 import ChoiceLoader, FileSystemLoader
 from pelican.generators import Generator
 from PIL import Image as PILImage
 
-from . import emailout, feeds
+from . import emailout, feeds, seo
 from . import settings as settings_module
 from .adapters import StoryAdapter, read_curations
 from .editions import build_editions, edition_day
@@ -51,6 +51,8 @@ class DigestGenerator(Generator):
         self.outputs.append(("feeds", feeds.write_feeds))
         self.email = emailout.load(self.digest)
         self.outputs.append(("email", emailout.write_emails))
+        # Metadata, share links, sitemaps: written after every other output.
+        self.seo = seo.setup(self)
         # Our templates come after the theme's (a theme's digest.html wins)
         # and before Pelican's "simple" fallback, on this generator's env only.
         loader = self.env.loader
@@ -219,6 +221,9 @@ class DigestGenerator(Generator):
         for phase, write in self.outputs:
             with self.timer(phase):
                 write(self, writer)
+        # The sitemaps list every page written above, so they come last.
+        with self.timer("sitemaps"):
+            seo.write(self, writer)
         with self.timer("rendering"):
             self._save_qr_cache()
         logger.debug(

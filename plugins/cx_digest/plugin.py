@@ -6,6 +6,7 @@ from typing import Any
 
 from pelican import signals
 
+from . import seo
 from .generator import DigestGenerator
 from .settings import DEFAULTS
 from .text import format_stamp, from_root, headline_caps, site_url, xml_safe
@@ -31,7 +32,12 @@ def add_filters(generator: Any) -> None:
             "cx_stamp": cx_stamp,
             "cx_headline_caps": headline_caps,
             "cx_xml_safe": xml_safe,
+            "cx_description": seo.describe,
         }
+    )
+    # Page metadata and share links (seo.py): cx_meta(kind, item, title=...).
+    generator.env.globals.update(
+        {"cx_meta": seo.page_meta, "cx_share_links": seo.share_links}
     )
 
 
@@ -61,3 +67,4 @@ def register() -> None:
     signals.get_generators.connect(get_generators)
     signals.generator_init.connect(add_filters)
     signals.content_object_init.connect(clean_content)
+    signals.content_written.connect(seo.record_page)

@@ -142,13 +142,14 @@ def load(
                 )
         else:
             logo = logo.lstrip("/")
-            full = os.path.join(content_path, logo)
-            if ".." in Path(logo).parts or not os.path.isfile(full):
+            if ".." in Path(logo).parts:
                 raise SettingsError(
                     f"cx_digest: setting CX_DIGEST_PUBLISHER_LOGO = {logo!r} is "
-                    f"invalid: no such file under {content_path}"
+                    "invalid: expected a path under content/ or an http(s) URL"
                 )
-            if image_size is not None:
+            # Its pixel size when the file is there (Google wants both).
+            full = os.path.join(content_path, logo)
+            if image_size is not None and os.path.isfile(full):
                 logo_size = image_size(full)
 
     return SeoSettings(
