@@ -298,12 +298,18 @@ def html_to_text(fragment: str, width: int = TEXT_WIDTH, indent: str = "") -> st
         link.replace_with(NavigableString(text))
     for br in soup.find_all("br"):
         br.replace_with(NavigableString("\n"))
+    for item in soup.find_all("li"):
+        for inner in item.find_all("p"):  # loose lists: one line an item
+            inner.unwrap()
     for tag in soup.find_all(True):
-        if isinstance(tag, Tag) and tag.name in _BLOCKS:
-            prefix = "\x00- " if tag.name == "li" else ""
-            tag.insert_before(NavigableString("\n\n" + prefix))
+        if isinstance(tag, Tag) and tag.name == "li":
+            tag.insert_before(NavigableString("\n\x00- "))
+        elif isinstance(tag, Tag) and tag.name in _BLOCKS:
+            # \x02 holds the blank line before a list (see below).
+            tag.insert_before(NavigableString("\n\n\x02\n"))
             tag.insert_after(NavigableString("\n\n"))
-    raw = soup.get_text()
+    # The items of a list stay on adjacent lines; blocks are blank-line apart.
+    raw = re.sub(r"\n\s*(?=\x00- )", "\n", soup.get_text()).replace("\x02", "")
     paragraphs: list[str] = []
     for block in re.split(r"\n\s*\n", raw):
         filled: list[str] = []

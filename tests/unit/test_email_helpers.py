@@ -1,0 +1,269 @@
+"""Email edition helpers: settings, sizes, plain text, fragments, headers."""
+
+from __future__ import annotations
+
+import email
+from email import policy
+from email.message import EmailMessage
+from typing import Any
+
+import pytest
+from bs4 import BeautifulSoup
+
+from cx_digest import settings as settings_module
+from cx_digest.emailout import (
+    MAIL_POLICY,
+    EmailSettings,
+    clean_fragment,
+    display_size,
+    fold_header,
+    html_to_text,
+    inline_css,
+    load,
+    preheader,
+    wrap,
+)
+from cx_digest.model import Edition
+from support import make_story
+
+PUBLIC = "https://news.example.com"
+DEFAULT_TEXT_SAVE_AS = settings_module.DEFAULTS["CX_DIGEST_EMAIL_TEXT_SAVE_AS"]
+
+
+def email_settings(**overrides: Any) -> EmailSettings:
+    digest = settings_module.load({"CX_DIGEST_PUBLIC_URL": PUBLIC, **overrides})
+    return load(digest)
+
+
+def edition(lead_summary: str = "<p>Short summary.</p>", **kw: Any) -> Edition:
+    lead = make_story("lead", title="Lead headline", summary_html=lead_summary, **kw)
+    return Edition(
+        day=lead.date.date(),
+        stamp=lead.date,
+        title="CX Daily: Lead Headline",
+        url="digest/2026/11/18/",
+        save_as="digest/2026/11/18/index.html",
+        lead=lead,
+        sections=(),
+        hot_topics=(),
+        photos=(),
+    )
+
+
+# -- settings ----------------------------------------------------------------
+
+
+def test_defaults() -> None:
+    cfg = email_settings()
+    assert (cfg.html, cfg.text, cfg.eml) == (True, True, True)
+    assert cfg.sender == "CX Daily <newsletter@news.example.com>"
+    assert cfg.to == ""
+    assert cfg.list_unsubscribe == ()
+    assert cfg.unsubscribe_url == ""
+    assert cfg.max_bytes == 100_000
+    assert cfg.html_save_as.format(date=edition().day) == (
+        "digest/2026/11/18/email.html"
+    )
+
+
+def test_unsubscribe_url_prefers_https() -> None:
+    cfg = email_settings(
+        CX_DIGEST_EMAIL_LIST_UNSUBSCRIBE=[
+            "mailto:leave@news.example.com",
+            "https://news.example.com/leave/",
+        ]
+    )
+    assert cfg.unsubscribe_url == "https://news.example.com/leave/"
+    only_mail = email_settings(
+        CX_DIGEST_EMAIL_LIST_UNSUBSCRIBE="mailto:leave@news.example.com"
+    )
+    assert only_mail.list_unsubscribe == ("mailto:leave@news.example.com",)
+    assert only_mail.unsubscribe_url == "mailto:leave@news.example.com"
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("CX_DIGEST_EMAIL_FROM", "not an address"),
+        ("CX_DIGEST_EMAIL_FROM", "News <news@example.com>\nBcc: x@y.example"),
+        ("CX_DIGEST_EMAIL_TO", "readers"),
+        ("CX_DIGEST_EMAIL_LIST_UNSUBSCRIBE", ["ftp://example.com/leave"]),
+        ("CX_DIGEST_EMAIL_LIST_UNSUBSCRIBE", ["https://example.com/a b"]),
+        ("CX_DIGEST_EMAIL_LIST_UNSUBSCRIBE", [42]),
+        ("CX_DIGEST_EMAIL_MAX_BYTES", -1),
+        ("CX_DIGEST_EMAIL_HTML", "yes"),
+        ("CX_DIGEST_EMAIL_TEXT_SAVE_AS", ""),
+        ("CX_DIGEST_EMAIL_EML_SAVE_AS", "digest/{day}/email.eml"),
+        (
+            "CX_DIGEST_EMAIL_EML_SAVE_AS",
+            "digest/{date:%Y}/{date:%m}/{date:%d}/email.txt",
+        ),
+    ],
+)
+def test_bad_settings_name_the_key(key: str, value: Any) -> None:
+    with pytest.raises(settings_module.SettingsError) as info:
+        email_settings(**{key: value})
+    assert "CX_DIGEST_EMAIL_" in str(info.value)
+    if "SAVE_AS" not in key or "{day}" in str(value):
+        assert key in str(info.value)
+
+
+def test_an_output_turned_off_needs_no_path() -> None:
+    cfg = email_settings(CX_DIGEST_EMAIL_TEXT=False, CX_DIGEST_EMAIL_TEXT_SAVE_AS="")
+    assert cfg.text is False
+    assert cfg.enabled
+
+
+# -- images ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("size", "shown"),
+    [
+        ((320, 180), (320, 180)),  # small images keep their size
+        ((1200, 800), (552, 368)),  # large ones fit the 552 px column
+        ((1600, 900), (552, 310)),
+        ((None, None), (552, 368)),  # unknown (remote): 3:2 box
+    ],
+)
+def test_display_size(size: tuple[Any, Any], shown: tuple[int, int]) -> None:
+    assert display_size(*size) == shown
+
+
+# -- fragments ---------------------------------------------------------------
+
+
+def test_clean_fragment_makes_email_safe_absolute_html() -> None:
+    sizes = {"/images/a.jpg": (1104, 736)}
+    out = clean_fragment(
+        '<p onclick="x()">Hi <a href="../other/">rel</a> <a href="/tag/t/">root</a>'
+        ' <a href="javascript:alert(1)">js</a> <a href="#top">frag</a></p>'
+        '<script>alert(1)</script><iframe src="https://x.example"></iframe>'
+        '<img src="/images/a.jpg"><img src="https://cdn.example/b.png" alt="B">'
+        "<video><p>Fallback text</p></video>",
+        base=f"{PUBLIC}/2026/11/18/story/",
+        public_url=PUBLIC,
+        size_of=sizes.get,
+    )
+    soup = BeautifulSoup(out, "html.parser")
+    assert soup.find(["script", "iframe", "video"]) is None
+    assert "onclick" not in out
+    assert [a.get("href") for a in soup.find_all("a")] == [
+        f"{PUBLIC}/2026/11/18/other/",
+        f"{PUBLIC}/tag/t/",
+        None,
+        f"{PUBLIC}/2026/11/18/story/#top",
+    ]
+    local, remote = soup.find_all("img")
+    assert (local["src"], local["width"], local["height"], local["alt"]) == (
+        f"{PUBLIC}/images/a.jpg",
+        "552",
+        "368",
+        "",
+    )
+    assert (remote["width"], remote["height"], remote["alt"]) == ("552", "368", "B")
+    assert "Fallback text" in soup.get_text()
+
+
+# -- plain text ----------------------------------------------------------------
+
+
+def test_wrap_never_breaks_a_url() -> None:
+    url = "https://news.example.com/" + "very-long-path/" * 6
+    text = wrap(f"Read the full report on the levee repairs at {url} today", 40)
+    lines = text.splitlines()
+    assert url in lines
+    assert all(len(line) <= 40 for line in lines if line != url)
+
+
+def test_html_to_text_paragraphs_links_lists_images() -> None:
+    text = html_to_text(
+        '<p>First <em>paragraph</em> with <a href="https://x.example/a">a link</a>.'
+        "</p><p>Second<br>line</p>"
+        '<ul><li>One</li><li>Two <a href="https://x.example/b">https://x.example/b</a>'
+        '</li></ul><p><img src="https://x.example/i.png" alt="A chart"></p>'
+        "<script>bad()</script>",
+        width=72,
+    )
+    assert text == (
+        "First paragraph with a link <https://x.example/a>.\n\n"
+        "Second\nline\n\n"
+        "- One\n- Two <https://x.example/b>\n\n"
+        "[A chart]"
+    )
+
+
+def test_html_to_text_loose_list_items_stay_one_line_each() -> None:
+    text = html_to_text("<p>Intro</p><ol><li><p>One</p></li><li><p>Two</p></li></ol>")
+    assert text == "Intro\n\n- One\n- Two"
+
+
+def test_html_to_text_wraps_list_items_with_a_hanging_indent() -> None:
+    text = html_to_text("<ul><li>" + "word " * 30 + "</li></ul>", width=30)
+    lines = text.splitlines()
+    assert lines[0].startswith("- word")
+    assert all(line.startswith("  word") for line in lines[1:])
+    assert all(len(line) <= 30 for line in lines)
+
+
+def test_html_to_text_unescapes_entities() -> None:
+    assert html_to_text("<p>Profits &amp; losses &lt;3 &#8212; up</p>") == (
+        "Profits & losses <3 — up"
+    )
+
+
+# -- preheader -----------------------------------------------------------------
+
+
+def test_preheader_is_headline_and_summary_start() -> None:
+    assert preheader(edition()) == "Lead headline. Short summary."
+    long = edition("<p>" + "Growth slowed in the third quarter again. " * 10 + "</p>")
+    text = preheader(long)
+    assert text.startswith("Lead headline. Growth slowed")
+    assert text.endswith("…")
+    assert len(text) <= 141
+    assert " " not in text[-2:]
+
+
+def test_preheader_with_a_kicker_and_no_summary() -> None:
+    assert preheader(edition("", kicker="In Depth")) == "In Depth: Lead headline"
+
+
+# -- headers and CSS ------------------------------------------------------------
+
+
+def test_fold_header_folds_at_spaces_and_reads_back() -> None:
+    subject = (
+        "CX Daily: New Export Rules Cut Chipmakers Off From Advanced Etching Tools"
+    )
+    folded = fold_header("Subject", subject)
+    assert folded == (
+        "Subject: CX Daily: New Export Rules Cut Chipmakers Off From Advanced Etching"
+        "\r\n Tools\r\n"
+    )
+    msg = EmailMessage(policy=MAIL_POLICY)
+    msg["Subject"] = subject
+    msg["From"] = "Café Daily <news@example.com>"
+    msg.set_content("body")
+    parsed = email.message_from_bytes(msg.as_bytes(), policy=policy.default)
+    assert parsed["Subject"] == subject
+    assert parsed["From"] == "Café Daily <news@example.com>"  # RFC 2047 by Python
+
+
+def test_inline_css_inlines_rules_and_keeps_only_media() -> None:
+    out = inline_css(
+        "<!DOCTYPE html><html><head><meta charset='utf-8'><title>t</title><style>"
+        ".a { color: #a6192e; } td p { margin: 0; }"
+        "@media screen and (max-width: 620px) { .a { color: red !important; } }"
+        "</style></head><body><table><tr><td><p class='a'>x</p></td></tr></table>"
+        "</body></html>"
+    )
+    soup = BeautifulSoup(out, "html.parser")
+    p = soup.find("p")
+    assert "color:#a6192e" in p["style"].replace(" ", "")
+    assert "margin:0" in p["style"].replace(" ", "")
+    styles = soup.find_all("style")
+    assert len(styles) == 1
+    assert styles[0].get_text().strip().startswith("@media")
+    assert ".a { color: #a6192e; }" not in out
+    assert soup.head.find(True).name == "meta"  # charset stays first
