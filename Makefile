@@ -11,13 +11,14 @@ PORT ?= 8000
 N ?= 2000
 BENCH_ARGS ?=
 
-.PHONY: help html test serve publish bench screenshots lint format clean venv
+.PHONY: help html test serve publish upload upload-check bench screenshots lint format clean venv
 
 help:
 	@echo "make html         build the sample site into $(OUTPUTDIR)/ (sets up $(VENV) first)"
 	@echo "make test         run the whole test suite (unit, integration, browser)"
 	@echo "make serve        preview the site at http://127.0.0.1:$(PORT)/"
-	@echo "make publish      production build with $(PUBLISHCONF) (absolute URLs, strict)"
+	@echo "make publish      production build with $(PUBLISHCONF) (absolute URLs, strict), .gz/.br twins"
+	@echo "make upload       publish, then sync $(OUTPUTDIR)/ to TARGET=user@host:/path or S3_BUCKET=s3://bucket"
 	@echo "make bench        benchmarks (N=$(N) stories; e.g. make bench N=10000)"
 	@echo "make screenshots  full-page screenshots into tests/artifacts/"
 	@echo "make lint         ruff check + ruff format --check"
@@ -41,6 +42,43 @@ serve: html
 
 publish: venv
 	$(PELICAN) $(INPUTDIR) -o $(OUTPUTDIR) -s $(PUBLISHCONF) --delete-output-directory
+	$(BIN)/python tools/compress.py $(OUTPUTDIR)
+
+# make upload TARGET=user@host:/var/www/cx   (rsync over SSH)
+# make upload S3_BUCKET=s3://bucket [S3_ENDPOINT=https://...]   (AWS CLI)
+TARGET ?=
+S3_BUCKET ?=
+S3_ENDPOINT ?=
+SSH_PORT ?= 22
+RSYNC_FLAGS ?= -rlptz --checksum --delete --human-readable --itemize-changes
+AWS ?= aws
+
+upload-check:
+	@if [ -z "$(TARGET)" ] && [ -z "$(S3_BUCKET)" ]; then \
+	  echo "make upload: say where to: TARGET=user@host:/var/www/cx (rsync over SSH)" >&2; \
+	  echo "             or S3_BUCKET=s3://bucket (aws s3 sync; S3_ENDPOINT for other S3 hosts)" >&2; \
+	  exit 2; \
+	fi
+	@if [ -n "$(TARGET)" ] && [ -n "$(S3_BUCKET)" ]; then \
+	  echo "make upload: give TARGET or S3_BUCKET, not both" >&2; exit 2; \
+	fi
+
+upload: upload-check publish
+ifneq ($(TARGET),)
+	rsync $(RSYNC_FLAGS) -e "ssh -p $(SSH_PORT)" $(OUTPUTDIR)/ $(TARGET)/
+else
+	$(AWS) s3 sync $(OUTPUTDIR)/ $(S3_BUCKET) --delete --exclude "*.gz" --exclude "*.br" \
+	  $(if $(S3_ENDPOINT),--endpoint-url $(S3_ENDPOINT))
+	$(AWS) s3 cp $(OUTPUTDIR)/ $(S3_BUCKET) --recursive --exclude "*" \
+	  --include "*.atom.xml" --content-type "application/atom+xml; charset=utf-8" \
+	  $(if $(S3_ENDPOINT),--endpoint-url $(S3_ENDPOINT))
+	$(AWS) s3 cp $(OUTPUTDIR)/ $(S3_BUCKET) --recursive --exclude "*" \
+	  --include "*.rss.xml" --content-type "application/rss+xml; charset=utf-8" \
+	  $(if $(S3_ENDPOINT),--endpoint-url $(S3_ENDPOINT))
+	$(AWS) s3 cp $(OUTPUTDIR)/ $(S3_BUCKET) --recursive --exclude "*" \
+	  --include "feeds/*.json" --content-type "application/feed+json; charset=utf-8" \
+	  $(if $(S3_ENDPOINT),--endpoint-url $(S3_ENDPOINT))
+endif
 
 bench: venv
 	$(BIN)/python bench/run.py --stories $(N) $(BENCH_ARGS)
