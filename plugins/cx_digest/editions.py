@@ -105,12 +105,16 @@ def build_editions(
     report: Report,
 ) -> list[Edition]:
     """All editions, oldest first, with previous/next links filled in."""
+    section_index = {s.key: i for i, s in enumerate(settings.sections)}
     by_day: dict[date, list[Story]] = defaultdict(list)
     slug_day: dict[str, date] = {}
     for story in stories:
         day = edition_day(story.date, settings.timezone, settings.day_starts)
         slug_day[story.slug] = day
         if story.role is not Role.NONE:
+            if story.section not in section_index:
+                # Never lose a story: an unknown section key means the first.
+                story = replace(story, section=settings.sections[0].key)
             by_day[day].append(story)
 
     for day in sorted(set(curations) - set(by_day)):
@@ -122,7 +126,6 @@ def build_editions(
             "the edition file is ignored",
         )
 
-    section_index = {s.key: i for i, s in enumerate(settings.sections)}
     key = story_order(section_index)
     days = sorted(by_day)
     for day in days:
