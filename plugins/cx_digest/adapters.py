@@ -161,6 +161,16 @@ class StoryAdapter:
     def _summary(self, article: Any) -> str:
         if "summary" in article.metadata:
             fragment = str(article.metadata["summary"])
+        elif hasattr(article, "_update_content"):
+            # Cut the summary from the body as read, then resolve only its
+            # {filename} links. article.get_content("") would memoize a second
+            # copy of every story body for the rest of the build.
+            raw = (
+                article._get_content()
+                if hasattr(article, "_get_content")
+                else article._content
+            )
+            fragment = article._update_content(summary_from_body(raw or ""), "")
         else:
             fragment = summary_from_body(article.get_content(""))
         return xml_safe(root_relative(fragment, article.url))
