@@ -286,10 +286,16 @@ def describe(fragment: str, limit: int = DESCRIPTION_LENGTH) -> str:
     if len(text) <= limit:
         return text
     cut = text[: limit - 1]
-    space = cut.rfind(" ")
-    if space > limit // 2:
-        cut = cut[:space]
+    if not text[limit - 1].isspace():  # mid-word: back to the last space
+        space = cut.rfind(" ")
+        if space > limit // 2:
+            cut = cut[:space]
     return cut.rstrip(" ,;:.-–—") + "…"
+
+
+def _one_line(text: str) -> str:
+    """A plain-text title (Pelican keeps ``Title`` as written) on one line."""
+    return " ".join(text.split())
 
 
 def _story_summary(article: Any) -> str:
@@ -436,7 +442,7 @@ def story_meta(run: SeoRun, article: Any, canonical: str, lang: str) -> Meta:
     kicker = (getattr(article, "metadata", {}) or {}).get("kicker") or ""
     if isinstance(kicker, list):
         kicker = kicker[0] if kicker else ""
-    title = html.unescape(plain_text(str(article.title)))
+    title = _one_line(str(article.title))
     headline = f"{kicker}: {title}" if kicker else title
     description = describe(_story_summary(article))
     image = _image(run.digest, getattr(article, "digest_image", None))
@@ -668,7 +674,7 @@ def _query(params: Mapping[str, str]) -> str:
 
 def share_links(url: str, title: str) -> list[ShareLink]:
     """Plain share links (no scripts) for an absolute ``url``."""
-    title = html.unescape(plain_text(str(title)))
+    title = _one_line(str(title))
     return [
         ShareLink(
             "email",
@@ -816,7 +822,7 @@ def write(generator: Any, writer: Any = None) -> None:
         items = [
             NewsItem(
                 a.url,
-                html.unescape(plain_text(str(a.title))),
+                _one_line(str(a.title)),
                 _aware(a.date, run.digest.timezone),
             )
             for a in generator.context.get("articles", [])
