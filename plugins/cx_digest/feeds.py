@@ -19,7 +19,7 @@ import json
 import logging
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -305,7 +305,7 @@ def limit_size(items: Iterable[Item], max_bytes: int, setting: str) -> list[Item
                 setting,
                 max_bytes,
             )
-            item = Item(**{**item.__dict__, "content_html": fallback_html(item)})
+            item = replace(item, content_html=fallback_html(item))
         out.append(item)
     return out
 
@@ -408,6 +408,9 @@ def story_item(
 
 
 def _feedgen(channel: Channel, self_url: str, self_type: str) -> FeedGenerator:
+    # Items built here are clean already; a control character from anywhere
+    # else would make lxml refuse to serialise the whole feed.
+    channel = _clean(channel)
     fg = FeedGenerator()
     fg.id(channel.id)
     fg.title(channel.title)
@@ -446,6 +449,27 @@ def _feedgen(channel: Channel, self_url: str, self_type: str) -> FeedGenerator:
         entry.summary(html.escape(item.summary, quote=False), type="html")
         entry.content(item.content_html, type="html")  # RSS content:encoded
     return fg
+
+
+def _clean(channel: Channel) -> Channel:
+    items = tuple(
+        replace(
+            item,
+            title=xml_safe(item.title),
+            summary=xml_safe(item.summary),
+            content_html=xml_safe(item.content_html),
+            authors=tuple(xml_safe(a) for a in item.authors),
+            categories=tuple(xml_safe(c) for c in item.categories),
+        )
+        for item in channel.items
+    )
+    return replace(
+        channel,
+        title=xml_safe(channel.title),
+        subtitle=xml_safe(channel.subtitle),
+        author=xml_safe(channel.author),
+        items=items,
+    )
 
 
 def atom_bytes(channel: Channel, self_url: str) -> bytes:

@@ -1,0 +1,301 @@
+"""Feed settings, HTML clean-up and the three serialisations, without Pelican."""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import datetime
+from typing import Any
+
+import feedparser
+import pytest
+from bs4 import BeautifulSoup
+from lxml import etree
+
+from cx_digest import feeds
+from cx_digest import settings as settings_module
+from cx_digest.model import Edition, EditionSection, Story
+from support import SHANGHAI, make_story
+
+PUBLIC = "https://news.example.com"
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def load(**overrides: Any) -> feeds.FeedSettings:
+    values: dict[str, Any] = {"CX_DIGEST_PUBLIC_URL": PUBLIC, "SITENAME": "Site"}
+    values.update(overrides)
+    return feeds.load(values, settings_module.load(values))
+
+
+def item(n: int = 1, **overrides: Any) -> feeds.Item:
+    moment = datetime(2026, 11, 10 + n, 8, 30, tzinfo=SHANGHAI)
+    values: dict[str, Any] = {
+        "id": f"tag:news.example.com,2026:digest/2026-11-{10 + n}",
+        "title": f"Edition {n}",
+        "url": f"{PUBLIC}/digest/2026/11/{10 + n}/",
+        "published": moment,
+        "updated": moment,
+        "authors": ("Newsroom",),
+        "categories": ("Economy", "Markets"),
+        "summary": "Lead & more",
+        "content_html": f'<p><a href="{PUBLIC}/x/">Story {n}</a></p>',
+        "source": f"edition 2026-11-{10 + n}",
+    }
+    values.update(overrides)
+    return feeds.Item(**values)
+
+
+def channel(*items: feeds.Item, **overrides: Any) -> feeds.Channel:
+    values: dict[str, Any] = {
+        "id": "tag:news.example.com,2026:digest",
+        "title": "Daily",
+        "subtitle": "The news",
+        "home_url": f"{PUBLIC}/",
+        "paths": {"atom": "feeds/a.xml", "rss": "feeds/r.xml", "json": "feeds/j.json"},
+        "items": items,
+        "author": "Newsroom",
+        "language": "en",
+    }
+    values.update(overrides)
+    return feeds.Channel(**values)
+
+
+# -- settings ---------------------------------------------------------------------
+
+
+def test_defaults() -> None:
+    s = load()
+    assert (s.atom, s.rss, s.json) == (
+        "feeds/digest.atom.xml",
+        "feeds/digest.rss.xml",
+        "feeds/digest.json",
+    )
+    assert s.category_atom == "feeds/category/{slug}.atom.xml"
+    assert s.max_items == 30
+    assert s.max_entry_bytes == 500_000
+    assert s.id_authority == "news.example.com,2000"
+    assert s.title == "CX Daily"
+    assert s.author == "Site"
+    assert (s.logo, s.icon, s.hub) == ("", "", "")
+
+
+def test_settings_from_pelican_and_explicit() -> None:
+    s = load(
+        AUTHOR="Desk",
+        SITESUBTITLE="All the news",
+        DEFAULT_LANG="zh",
+        CX_DIGEST_FEED_ID_AUTHORITY="news.example.com,2026-01",
+        CX_DIGEST_FEED_TITLE="Morning",
+        CX_DIGEST_FEED_LOGO="images/logo.png",
+        CX_DIGEST_FEED_HUB="https://hub.example.org/",
+    )
+    assert (s.author, s.subtitle, s.language) == ("Desk", "All the news", "zh")
+    assert (s.id_authority, s.title) == ("news.example.com,2026-01", "Morning")
+    assert (s.logo, s.hub) == ("images/logo.png", "https://hub.example.org/")
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("CX_DIGEST_FEED_ID_AUTHORITY", "news.example.com"),
+        ("CX_DIGEST_FEED_ID_AUTHORITY", "news.example.com,26"),
+        ("CX_DIGEST_FEED_ID_AUTHORITY", "https://news.example.com,2026"),
+        ("CX_DIGEST_FEED_ID_AUTHORITY", "news.example.com,2026-13"),
+        ("CX_DIGEST_FEED_ATOM", "/feeds/a.xml"),
+        ("CX_DIGEST_FEED_RSS", "feeds/{slug}.xml"),
+        ("CX_DIGEST_FEED_JSON", 7),
+        ("CX_DIGEST_STORY_FEED_ATOM", "feeds/digest.atom.xml"),  # taken
+        ("CX_DIGEST_CATEGORY_FEED_ATOM", "feeds/category.xml"),
+        ("CX_DIGEST_CATEGORY_FEED_RSS", "feeds/{name}.xml"),
+        ("CX_DIGEST_FEED_MAX_ITEMS", 0),
+        ("CX_DIGEST_STORY_FEED_MAX_ITEMS", True),
+        ("CX_DIGEST_FEED_MAX_ENTRY_BYTES", "500k"),
+        ("CX_DIGEST_FEED_HUB", "hub.example.org"),
+        ("CX_DIGEST_FEED_LOGO", "javascript:alert(1)"),
+        ("CX_DIGEST_FEED_ICON", "//cdn.example.com/i.png"),
+    ],
+)
+def test_bad_settings_name_the_key(key: str, value: Any) -> None:
+    with pytest.raises(settings_module.SettingsError, match=key):
+        load(**{key: value})
+
+
+def test_empty_paths_turn_feeds_off() -> None:
+    s = load(CX_DIGEST_FEED_JSON="", CX_DIGEST_CATEGORY_FEED_RSS="")
+    assert s.json == ""
+    assert s.category_rss == ""
+
+
+# -- HTML ---------------------------------------------------------------------------
+
+
+def test_sanitize_drops_scripts_styles_and_handlers() -> None:
+    dirty = (
+        '<p style="color:red" onclick="x()">Hi <b onmouseover="y()">there</b></p>'
+        "<script>alert(1)</script><style>p{}</style>"
+    )
+    clean = BeautifulSoup(feeds.sanitize(dirty), "html.parser")
+    assert clean.get_text() == "Hi there"
+    assert not clean.find_all(["script", "style"])
+    for tag in clean.find_all(True):
+        assert not [a for a in tag.attrs if a == "style" or a.startswith("on")]
+    safe = '<p class="x"><a href="/a/">one</a> online</p>'
+    assert feeds.sanitize(safe) == safe
+
+
+def test_absolute_html_resolves_every_kind_of_url() -> None:
+    fragment = (
+        '<a href="/a/">root</a><a href="b/">relative</a><a href="#n">fragment</a>'
+        '<img src="//cdn.example.com/x.png" alt="x"><a href="mailto:a@b.c">m</a>'
+        '<a href="https://other.example/">abs</a>'
+    )
+    out = feeds.absolute_html(fragment, PUBLIC, f"{PUBLIC}/2026/11/18/story/")
+    soup = BeautifulSoup(out, "html.parser")
+    assert [a["href"] for a in soup.find_all("a")] == [
+        f"{PUBLIC}/a/",
+        f"{PUBLIC}/2026/11/18/story/b/",
+        f"{PUBLIC}/2026/11/18/story/#n",
+        "mailto:a@b.c",
+        "https://other.example/",
+    ]
+    assert soup.find("img")["src"] == "https://cdn.example.com/x.png"
+
+
+def test_feed_html_removes_control_characters() -> None:
+    out = feeds.feed_html("<p>a\x0bb\x1fc</p>", PUBLIC, f"{PUBLIC}/")
+    assert out == "<p>abc</p>"
+
+
+def edition(*stories: Story, lead: Story | None = None) -> Edition:
+    return Edition(
+        day=datetime(2026, 11, 18).date(),
+        stamp=datetime(2026, 11, 18, 10, 20, tzinfo=SHANGHAI),
+        title="Daily: Lead",
+        url="digest/2026/11/18/",
+        save_as="digest/2026/11/18/index.html",
+        lead=lead,
+        sections=(EditionSection("main", "", tuple(stories), ()),),
+        hot_topics=(),
+        photos=(),
+        all_stories=((lead,) if lead else ()) + tuple(stories),
+    )
+
+
+def test_edition_summary() -> None:
+    lead = make_story("lead", title="Rates rise?", kicker="Analysis")
+    others = [make_story(f"s{i}", title=f"Story {i}") for i in range(5)]
+    summary = feeds.edition_summary(edition(*others, lead=lead))
+    assert summary == "Analysis: Rates rise? Also: Story 0; Story 1; Story 2."
+    alone = feeds.edition_summary(edition(lead=make_story("x", title="Only one")))
+    assert alone == "Only one"
+    assert feeds.edition_summary(edition(make_story("y", title="No lead"))) == (
+        "No lead"
+    )
+
+
+def test_limit_size_falls_back_to_the_summary_and_warns(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    small, big = item(1), item(2, content_html="<p>" + "x" * 2000 + "</p>")
+    with caplog.at_level(logging.WARNING, logger="cx_digest"):
+        out = feeds.limit_size([small, big], 1000, "CX_DIGEST_FEED_MAX_ENTRY_BYTES")
+    assert out[0] == small
+    soup = BeautifulSoup(out[1].content_html, "html.parser")
+    assert soup.find("p").get_text() == "Lead & more"
+    assert soup.find("a")["href"] == big.url
+    assert len(caplog.records) == 1
+    message = caplog.records[0].getMessage()
+    assert "edition 2026-11-12" in message
+    assert "2007 bytes" in message
+
+
+# -- serialisations ------------------------------------------------------------
+
+
+def test_atom_and_rss_structure() -> None:
+    ch = channel(item(2), item(1), hub="https://hub.example.org/")
+    atom = etree.fromstring(feeds.atom_bytes(ch, f"{PUBLIC}/feeds/a.xml"))
+    assert [e.findtext(f"{ATOM}title") for e in atom.findall(f"{ATOM}entry")] == [
+        "Edition 2",
+        "Edition 1",
+    ]
+    rels = [(ln.get("rel"), ln.get("href")) for ln in atom.findall(f"{ATOM}link")]
+    assert rels == [
+        ("self", f"{PUBLIC}/feeds/a.xml"),
+        ("hub", "https://hub.example.org/"),
+        ("alternate", f"{PUBLIC}/"),
+    ]
+    assert atom.findtext(f"{ATOM}updated") == "2026-11-12T08:30:00+08:00"
+    assert atom.findtext(f"{ATOM}generator") == "cx-digest"
+    entry = atom.find(f"{ATOM}entry")
+    assert entry.find(f"{ATOM}summary").get("type") == "html"
+    assert entry.findtext(f"{ATOM}summary") == "Lead &amp; more"
+
+    rss = etree.fromstring(feeds.rss_bytes(ch, f"{PUBLIC}/feeds/r.xml"))
+    chan = rss.find("channel")
+    assert chan.findtext("link") == f"{PUBLIC}/"
+    links = [(ln.get("rel"), ln.get("href")) for ln in chan.findall(f"{ATOM}link")]
+    assert links == [
+        ("self", f"{PUBLIC}/feeds/r.xml"),
+        ("hub", "https://hub.example.org/"),
+    ]
+    assert chan.findtext("lastBuildDate") == "Thu, 12 Nov 2026 08:30:00 +0800"
+    assert chan.findtext("generator") == "cx-digest"
+    first = chan.find("item")
+    assert first.find("guid").get("isPermaLink") == "false"
+    assert [c.tag for c in first][:4] == [
+        "title",
+        "link",
+        "description",
+        "{http://purl.org/rss/1.0/modules/content/}encoded",
+    ]
+    assert first.find("author") is None
+    assert first.findtext("{http://purl.org/dc/elements/1.1/}creator") == "Newsroom"
+    for data in (feeds.atom_bytes(ch, "u"), feeds.rss_bytes(ch, "u")):
+        assert b"CDATA" not in data
+
+
+def test_serialisations_are_deterministic_and_survive_control_characters() -> None:
+    dirty = item(1, title="Bad\x01 title", summary="s\x0c", content_html="<p>\x02</p>")
+    ch = channel(dirty, title="Daily\x1b")
+    for render in (feeds.atom_bytes, feeds.rss_bytes, feeds.json_bytes):
+        data = render(ch, f"{PUBLIC}/f")
+        assert data == render(ch, f"{PUBLIC}/f")
+        for bad in (b"\x01", b"\x0c", b"\x02", b"\x1b"):
+            assert bad not in data
+    parsed = feedparser.parse(feeds.atom_bytes(ch, f"{PUBLIC}/f"))
+    assert parsed.bozo == 0
+    assert parsed.entries[0].title == "Bad title"
+
+
+def test_an_empty_feed_has_a_fixed_updated_time() -> None:
+    ch = channel()
+    atom = etree.fromstring(feeds.atom_bytes(ch, f"{PUBLIC}/f"))
+    assert atom.findtext(f"{ATOM}updated") == "2000-01-01T00:00:00+00:00"
+    assert atom.findall(f"{ATOM}entry") == []
+    rss = etree.fromstring(feeds.rss_bytes(ch, f"{PUBLIC}/f"))
+    assert rss.findtext("channel/lastBuildDate") == "Sat, 01 Jan 2000 00:00:00 +0000"
+
+
+def test_json_feed() -> None:
+    ch = channel(
+        item(2, image=f"{PUBLIC}/images/x.jpg"),
+        item(1),
+        logo=f"{PUBLIC}/logo.png",
+        icon=f"{PUBLIC}/fav.png",
+        hub="https://hub.example.org/",
+    )
+    data = json.loads(feeds.json_bytes(ch, f"{PUBLIC}/feeds/j.json"))
+    assert data["version"] == "https://jsonfeed.org/version/1.1"
+    assert data["feed_url"] == f"{PUBLIC}/feeds/j.json"
+    assert data["icon"] == f"{PUBLIC}/logo.png"
+    assert data["favicon"] == f"{PUBLIC}/fav.png"
+    assert data["hubs"] == [{"type": "WebSub", "url": "https://hub.example.org/"}]
+    first = data["items"][0]
+    assert first["id"].endswith("2026-11-12")
+    assert first["image"] == f"{PUBLIC}/images/x.jpg"
+    assert first["summary"] == "Lead & more"
+    assert first["date_published"] == "2026-11-12T08:30:00+08:00"
+    assert first["authors"] == [{"name": "Newsroom"}]
+    assert first["tags"] == ["Economy", "Markets"]
+    assert "image" not in data["items"][1]
