@@ -346,8 +346,12 @@ def preheader(edition: Edition) -> str:
         return edition.title
     lead = edition.lead
     summary = text_module.plain_text(lead.summary_html)
-    full = f"{lead.headline}. {summary}" if summary else lead.headline
-    full = full.replace("..", ".").replace("?.", "?").replace("!.", "!")
+    headline = lead.headline
+    if summary:
+        stop = "" if headline.endswith((".", "?", "!", "…")) else "."
+        full = f"{headline}{stop} {summary}"
+    else:
+        full = headline
     if len(full) <= PREHEADER_CHARS:
         return full
     cut = full[:PREHEADER_CHARS].rsplit(" ", 1)[0].rstrip(",;:.–— ")

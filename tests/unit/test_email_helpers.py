@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email
+from dataclasses import replace
 from email import policy
 from email.message import EmailMessage
 from typing import Any
@@ -223,6 +224,13 @@ def test_preheader_is_headline_and_summary_start() -> None:
     assert text.endswith("…")
     assert len(text) <= 141
     assert " " not in text[-2:]
+
+
+def test_preheader_keeps_the_headline_punctuation() -> None:
+    lead = edition("<p>Wait... and see.</p>")
+    assert lead.lead is not None
+    asked = replace(lead, lead=replace(lead.lead, title="Why now?"))
+    assert preheader(asked) == "Why now? Wait... and see."
 
 
 def test_preheader_with_a_kicker_and_no_summary() -> None:
