@@ -595,16 +595,21 @@ def _story_items(
     feeds: FeedSettings,
     articles: Sequence[Any],
     stories: Mapping[str, Story],
+    done: dict[str, Item],
 ) -> tuple[Item, ...]:
+    """The newest stories of ``articles``; ``done`` keeps items already built
+    (a story is in the site feed and its category's), warning once each."""
     chosen = [a for a in articles if a.slug in stories]
     chosen.sort(key=lambda a: (stories[a.slug].date, a.slug), reverse=True)
-    items = (
-        story_item(generator.digest, feeds, a, stories[a.slug])
-        for a in chosen[: feeds.story_max_items]
-    )
-    return tuple(
-        limit_size(items, feeds.max_entry_bytes, "CX_DIGEST_FEED_MAX_ENTRY_BYTES")
-    )
+    out: list[Item] = []
+    for article in chosen[: feeds.story_max_items]:
+        if article.slug not in done:
+            built = story_item(generator.digest, feeds, article, stories[article.slug])
+            done[article.slug] = limit_size(
+                [built], feeds.max_entry_bytes, "CX_DIGEST_FEED_MAX_ENTRY_BYTES"
+            )[0]
+        out.append(done[article.slug])
+    return tuple(out)
 
 
 def story_channels(generator: DigestGenerator, feeds: FeedSettings) -> list[Channel]:
@@ -619,6 +624,7 @@ def story_channels(generator: DigestGenerator, feeds: FeedSettings) -> list[Chan
         "hub": feeds.hub,
     }
     channels: list[Channel] = []
+    done: dict[str, Item] = {}
     if feeds.story_atom or feeds.story_rss:
         channels.append(
             Channel(
@@ -627,7 +633,7 @@ def story_channels(generator: DigestGenerator, feeds: FeedSettings) -> list[Chan
                 subtitle=f"Every story published by {feeds.site_name}",
                 home_url=digest.public_url + "/",
                 paths={"atom": feeds.story_atom, "rss": feeds.story_rss},
-                items=_story_items(generator, feeds, articles, stories),
+                items=_story_items(generator, feeds, articles, stories, done),
                 **common,
             )
         )
@@ -653,7 +659,7 @@ def story_channels(generator: DigestGenerator, feeds: FeedSettings) -> list[Chan
                         if feeds.category_rss
                         else "",
                     },
-                    items=_story_items(generator, feeds, members, stories),
+                    items=_story_items(generator, feeds, members, stories, done),
                     **common,
                 )
             )
