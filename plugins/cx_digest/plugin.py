@@ -55,9 +55,21 @@ def clean_content(content: Any) -> None:
         content.title = xml_safe(title)
     for key, value in list(content.metadata.items()):
         if isinstance(value, str):
-            content.metadata[key] = xml_safe(value)
+            clean: Any = xml_safe(value)
         elif isinstance(value, list) and all(isinstance(v, str) for v in value):
-            content.metadata[key] = [xml_safe(v) for v in value]
+            clean = [xml_safe(v) for v in value]
+        else:
+            # Category, Tag and Author objects: Pelican built them from the
+            # raw text before this signal, and lists them on their own pages.
+            for item in value if isinstance(value, list) else [value]:
+                name = getattr(item, "name", None)
+                if isinstance(name, str) and xml_safe(name) != name:
+                    item.name = xml_safe(name)
+            continue
+        content.metadata[key] = clean
+        # Pelican also copied each key to an attribute (article.kicker).
+        if key != "title" and vars(content).get(key) is value:
+            setattr(content, key, clean)
     summary = getattr(content, "_summary", None)
     if isinstance(summary, str):
         content._summary = xml_safe(summary)
