@@ -445,6 +445,7 @@ class EmailRenderer:
         self.settings = settings
         self.digest = generator.digest
         self.public_url = generator.digest.public_url
+        self.summaries: dict[tuple[str, str], str] = {}
 
     def image(self, image: Image | None) -> EmailImage | None:
         if image is None:
@@ -463,7 +464,11 @@ class EmailRenderer:
         )
 
     def summary(self, story: Story) -> str:
-        return self.fragment(story.summary_html, story.url)
+        """The story's summary for email; both templates use it, so once."""
+        key = (story.url, story.summary_html)
+        if key not in self.summaries:
+            self.summaries[key] = self.fragment(story.summary_html, story.url)
+        return self.summaries[key]
 
     def context(self, edition: Edition) -> dict[str, Any]:
         email = self.settings
