@@ -20,7 +20,7 @@ import logging
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
@@ -341,7 +341,10 @@ def edition_summary(edition: Edition) -> str:
 
 
 def edition_item(
-    generator: DigestGenerator, edition: Edition, feeds: FeedSettings
+    generator: DigestGenerator,
+    edition: Edition,
+    feeds: FeedSettings,
+    updated: datetime | None = None,
 ) -> Item:
     digest = generator.digest
     url = digest.absolute(edition.url)
@@ -355,7 +358,7 @@ def edition_item(
         title=xml_safe(edition.title),
         url=url,
         published=stamp,
-        updated=stamp,
+        updated=stamp if updated is None else updated.astimezone(digest.timezone),
         authors=(feeds.author,),
         categories=_distinct(s.category for s in edition.stories),
         summary=edition_summary(edition),
@@ -371,15 +374,43 @@ def _aware(moment: datetime, digest: DigestSettings) -> datetime:
     return moment.astimezone(digest.timezone)
 
 
+def story_updated(digest: DigestSettings, article: Any, story: Story) -> datetime:
+    """The story's ``Date``, or its ``Modified`` when that is later."""
+    published = _aware(story.date, digest)
+    modified = getattr(article, "modified", None)
+    if isinstance(modified, datetime):
+        return max(published, _aware(modified, digest))
+    return published
+
+
+def distinct_times(times: Mapping[str, datetime]) -> dict[str, datetime]:
+    """Equal instants made distinct by whole seconds, earliest key first.
+
+    The W3C validator warns when two entries of a feed share ``updated``;
+    stories written to the minute often do. Shifting the later ones (by
+    key) a second at a time keeps the order and is the same every build.
+    """
+    out: dict[str, datetime] = {}
+    used: set[datetime] = set()
+    for key, moment in sorted(times.items(), key=lambda kv: (kv[1], kv[0])):
+        while moment in used:
+            moment += timedelta(seconds=1)
+        used.add(moment)
+        out[key] = moment
+    return out
+
+
 def story_item(
-    digest: DigestSettings, feeds: FeedSettings, article: Any, story: Story
+    digest: DigestSettings,
+    feeds: FeedSettings,
+    article: Any,
+    story: Story,
+    updated: datetime | None = None,
 ) -> Item:
     url = digest.absolute(article.url)
     published = _aware(story.date, digest)
-    modified = getattr(article, "modified", None)
-    updated = published
-    if isinstance(modified, datetime):
-        updated = max(published, _aware(modified, digest))
+    if updated is None:
+        updated = story_updated(digest, article, story)
     names = tuple(
         xml_safe(str(a.name)) for a in getattr(article, "authors", []) or [] if a
     )
@@ -570,8 +601,9 @@ def _asset_url(digest: DigestSettings, value: str) -> str:
 def edition_channel(generator: DigestGenerator, feeds: FeedSettings) -> Channel:
     digest = generator.digest
     newest = list(reversed(generator.editions))[: feeds.max_items]
+    updates = distinct_times({e.day.isoformat(): e.stamp for e in generator.editions})
     items = limit_size(
-        (edition_item(generator, e, feeds) for e in newest),
+        (edition_item(generator, e, feeds, updates[e.day.isoformat()]) for e in newest),
         feeds.max_entry_bytes,
         "CX_DIGEST_FEED_MAX_ENTRY_BYTES",
     )
@@ -596,6 +628,7 @@ def _story_items(
     articles: Sequence[Any],
     stories: Mapping[str, Story],
     done: dict[str, Item],
+    updates: Mapping[str, datetime],
 ) -> tuple[Item, ...]:
     """The newest stories of ``articles``; ``done`` keeps items already built
     (a story is in the site feed and its category's), warning once each."""
@@ -604,7 +637,13 @@ def _story_items(
     out: list[Item] = []
     for article in chosen[: feeds.story_max_items]:
         if article.slug not in done:
-            built = story_item(generator.digest, feeds, article, stories[article.slug])
+            built = story_item(
+                generator.digest,
+                feeds,
+                article,
+                stories[article.slug],
+                updates[article.slug],
+            )
             done[article.slug] = limit_size(
                 [built], feeds.max_entry_bytes, "CX_DIGEST_FEED_MAX_ENTRY_BYTES"
             )[0]
@@ -625,6 +664,13 @@ def story_channels(generator: DigestGenerator, feeds: FeedSettings) -> list[Chan
     }
     channels: list[Channel] = []
     done: dict[str, Item] = {}
+    updates = distinct_times(
+        {
+            a.slug: story_updated(digest, a, stories[a.slug])
+            for a in articles
+            if a.slug in stories
+        }
+    )
     if feeds.story_atom or feeds.story_rss:
         channels.append(
             Channel(
@@ -633,7 +679,7 @@ def story_channels(generator: DigestGenerator, feeds: FeedSettings) -> list[Chan
                 subtitle=f"Every story published by {feeds.site_name}",
                 home_url=digest.public_url + "/",
                 paths={"atom": feeds.story_atom, "rss": feeds.story_rss},
-                items=_story_items(generator, feeds, articles, stories, done),
+                items=_story_items(generator, feeds, articles, stories, done, updates),
                 **common,
             )
         )
@@ -659,7 +705,9 @@ def story_channels(generator: DigestGenerator, feeds: FeedSettings) -> list[Chan
                         if feeds.category_rss
                         else "",
                     },
-                    items=_story_items(generator, feeds, members, stories, done),
+                    items=_story_items(
+                        generator, feeds, members, stories, done, updates
+                    ),
                     **common,
                 )
             )

@@ -52,6 +52,12 @@ def newsroom() -> dict[str, str | bytes]:
             "Markets",
             tags="Delta floods",
         ),
+        # Same minute as first-day: feeds must still give distinct "updated".
+        "stories/d1/first-day-twin.md": story_file(
+            "Soybean futures climb too",
+            "2026-11-16 09:00",
+            "Markets",
+        ),
         "stories/d2/second-lead.md": story_file(
             "Port reopens \x0bafter the storm",  # a control character
             "2026-11-17 08:00",
@@ -143,6 +149,9 @@ def check_like_w3c(path: Path, output: Path) -> None:
         assert root.find(f"{ATOM}link[@rel='alternate']").get("href").startswith(PUBLIC)
         assert root.find(f"{ATOM}author/{ATOM}name").text.strip()
         assert RFC3339.match(root.findtext(f"{ATOM}updated")), path
+        # The validator warns when two entries share atom:updated.
+        updated = [e.findtext(f"{ATOM}updated") for e in root.findall(f"{ATOM}entry")]
+        assert len(updated) == len(set(updated)), path
         generator = root.findtext(f"{ATOM}generator")
         assert generator
         assert not re.search(r"\d", generator)
@@ -364,7 +373,17 @@ def test_story_feeds(site: Site) -> None:
         f"tag:{AUTHORITY}:story/2026-11-18/third-lead",
         f"tag:{AUTHORITY}:story/2026-11-17/second-other",
         f"tag:{AUTHORITY}:story/2026-11-17/second-lead",
+        f"tag:{AUTHORITY}:story/2026-11-16/first-day-twin",
         f"tag:{AUTHORITY}:story/2026-11-16/first-day",
+    ]
+    # Two stories of the same minute: published as written, updated apart.
+    assert [e.findtext(f"{ATOM}published") for e in entries[3:]] == [
+        "2026-11-16T09:00:00+08:00",
+        "2026-11-16T09:00:00+08:00",
+    ]
+    assert [e.findtext(f"{ATOM}updated") for e in entries[3:]] == [
+        "2026-11-16T09:00:01+08:00",
+        "2026-11-16T09:00:00+08:00",
     ]
     assert ids == [i.findtext("guid") for i in rss_items(out / "stories.rss.xml")]
     text = "".join(p.read_text(encoding="utf-8") for p in feed_files(site.output))
@@ -596,6 +615,8 @@ def test_sample_site_feeds(sample_site: Site) -> None:
         ("digest.rss.xml", "<dc:creator>CX Newsroom</dc:creator>", ""),
         # a version in the generator
         ("digest.rss.xml", "<generator>cx-digest<", "<generator>cx-digest 1.0<"),
+        # two entries with the same atom:updated
+        ("stories.atom.xml", "T09:00:01+08:00</updated>", "T09:00:00+08:00</updated>"),
     ],
 )
 def test_the_checks_catch_the_validators_common_failures(

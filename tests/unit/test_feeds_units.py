@@ -299,3 +299,17 @@ def test_json_feed() -> None:
     assert first["authors"] == [{"name": "Newsroom"}]
     assert first["tags"] == ["Economy", "Markets"]
     assert "image" not in data["items"][1]
+
+
+def test_distinct_times_keeps_order_and_is_stable() -> None:
+    at = datetime(2026, 11, 18, 9, 0, tzinfo=SHANGHAI)
+    later = datetime(2026, 11, 18, 9, 0, 1, tzinfo=SHANGHAI)
+    out = feeds.distinct_times({"b": at, "a": at, "c": later, "d": at})
+    assert out == {
+        "a": at,
+        "b": later,
+        # d was earlier than c, and still is.
+        "d": datetime(2026, 11, 18, 9, 0, 2, tzinfo=SHANGHAI),
+        "c": datetime(2026, 11, 18, 9, 0, 3, tzinfo=SHANGHAI),
+    }
+    assert feeds.distinct_times({"x": at}) == {"x": at}
