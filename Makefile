@@ -20,7 +20,7 @@ help:
 	@echo "make publish      production build with $(PUBLISHCONF) (absolute URLs, strict), .gz/.br twins"
 	@echo "make upload       publish, then sync $(OUTPUTDIR)/ to TARGET=user@host:/path or S3_BUCKET=s3://bucket"
 	@echo "make bench        benchmarks (N=$(N) stories; e.g. make bench N=10000)"
-	@echo "make screenshots  full-page screenshots into tests/artifacts/"
+	@echo "make screenshots  full-page screenshots and a print PDF into tests/artifacts/"
 	@echo "make lint         ruff check + ruff format --check"
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
@@ -83,8 +83,9 @@ endif
 bench: venv
 	$(BIN)/python bench/run.py --stories $(N) $(BENCH_ARGS)
 
-screenshots: venv html
-	CX_SCREENSHOTS=1 $(BIN)/python -m pytest tests/browser -k screenshot $(PYTEST_ARGS)
+# The tests build the sample site themselves; pictures land in tests/artifacts/.
+screenshots: venv
+	CX_SCREENSHOTS=1 $(BIN)/python -m pytest tests/browser -k "screenshot or print" $(PYTEST_ARGS)
 
 lint: venv
 	$(BIN)/ruff check .
