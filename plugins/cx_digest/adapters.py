@@ -22,6 +22,7 @@ from .report import Report
 from .settings import DigestSettings
 from .text import (
     is_web_url,
+    rewrite_urls,
     root_relative,
     split_label_url,
     summary_from_body,
@@ -159,21 +160,61 @@ class StoryAdapter:
         )
 
     def _summary(self, article: Any) -> str:
+        # {filename}/{static} links are resolved against the site root ("/"):
+        # with RELATIVE_URLS and "" Pelican gives "2026/11/18/x/", which would
+        # then read as relative to the story page.
+        if not hasattr(article, "_update_content"):
+            return xml_safe(
+                root_relative(summary_from_body(article.get_content("/")), article.url)
+            )
         if "summary" in article.metadata:
             fragment = str(article.metadata["summary"])
-        elif hasattr(article, "_update_content"):
+        else:
             # Cut the summary from the body as read, then resolve only its
-            # {filename} links. article.get_content("") would memoize a second
-            # copy of every story body for the rest of the build.
+            # links. article.get_content() would memoize a second copy of
+            # every story body for the rest of the build.
             raw = (
                 article._get_content()
                 if hasattr(article, "_get_content")
                 else article._content
             )
-            fragment = article._update_content(summary_from_body(raw or ""), "")
-        else:
-            fragment = summary_from_body(article.get_content(""))
+            fragment = summary_from_body(raw or "")
+        fragment = article._update_content(self._static_links(fragment, article), "/")
         return xml_safe(root_relative(fragment, article.url))
+
+    def _static_links(self, fragment: str, article: Any) -> str:
+        """Resolve ``{static}`` links now: Pelican reads static files after
+        every other generator, so it could not resolve them in a summary cut
+        at grouping time. Only for the default ``STATIC_URL`` ("{path}");
+        anything else is left to Pelican."""
+        settings = getattr(article, "settings", {}) or {}
+        if "{static}" not in fragment or settings.get("STATIC_URL", "{path}") != (
+            "{path}"
+        ):
+            return fragment
+        source_dir = os.path.dirname(
+            os.path.relpath(article.source_path, self.content_path)
+        )
+
+        def convert(url: str) -> str:
+            if not url.startswith("{static}"):
+                return url
+            target = url.removeprefix("{static}")
+            cut = len(re.match(r"[^?#]*", target).group(0))  # type: ignore[union-attr]
+            path, rest = target[:cut], target[cut:]
+            rel = (
+                path.lstrip("/")
+                if path.startswith("/")
+                else os.path.normpath(os.path.join(source_dir, path))
+            )
+            rel = Path(rel).as_posix()
+            if rel.startswith("../") or not os.path.isfile(
+                os.path.join(self.content_path, rel)
+            ):
+                return url  # Pelican warns about it
+            return f"/{rel}{rest}"
+
+        return rewrite_urls(fragment, convert)
 
     def _role(self, meta: Mapping[str, Any], source: str) -> Role:
         value = self.one(meta, "digest", source, "Digest")
