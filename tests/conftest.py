@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from pelican import Pelican
-from pelican.settings import read_settings
 
 from cx_digest.model import Image, Story
-from support import ROOT, Collect, Site, make_story, run_pelican
+from support import ROOT, Site, build, make_story, run_pelican
 
 
 @pytest.fixture
@@ -45,20 +42,10 @@ def sample_site(tmp_path_factory: pytest.TempPathFactory) -> Site:
     """The repository's own sample newsroom, built once per test session."""
     root = tmp_path_factory.mktemp("sample")
     output = root / "output"
-    settings = read_settings(
-        str(ROOT / "pelicanconf.py"),
-        override={
-            "PATH": str(ROOT / "content"),
-            "OUTPUT_PATH": str(output),
-            "CACHE_CONTENT": False,
-            "LOAD_CONTENT_CACHE": False,
-        },
-    )
-    handler = Collect()
-    log = logging.getLogger("cx_digest")
-    log.addHandler(handler)
-    try:
-        Pelican(settings).run()
-    finally:
-        log.removeHandler(handler)
-    return Site(root, output, ROOT / "content", handler.records)
+    overrides = {
+        "PATH": str(ROOT / "content"),
+        "OUTPUT_PATH": str(output),
+        "CACHE_CONTENT": False,
+        "LOAD_CONTENT_CACHE": False,
+    }
+    return build(root, ROOT / "content", output, overrides)

@@ -131,7 +131,15 @@ def run_pelican(
         "DELETE_OUTPUT_DIRECTORY": False,
     }
     settings_override.update(overrides)
-    settings = read_settings(str(ROOT / "pelicanconf.py"), override=settings_override)
+    return build(root, content, output, settings_override)
+
+
+def build(root: Path, content: Path, output: Path, overrides: dict[str, Any]) -> Site:
+    """Run Pelican with the repo's pelicanconf.py and ``overrides``.
+
+    The plugin's log records of the build are kept on the returned Site.
+    """
+    settings = read_settings(str(ROOT / "pelicanconf.py"), override=overrides)
     handler = Collect()
     log = logging.getLogger("cx_digest")
     log.addHandler(handler)
