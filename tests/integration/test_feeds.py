@@ -452,6 +452,21 @@ def test_pages_advertise_the_feeds(site: Site) -> None:
     feed_link = category.select_one(".list-feed a.feed-link")
     target = (site.path("category/economy/").parent / feed_link["href"]).resolve()
     assert target == (site.output / "feeds/category/economy.atom.xml").resolve()
+    everything = site.html("stories/")
+    hrefs = {
+        link["type"]: link["href"]
+        for link in everything.find_all("link", rel="alternate")
+        if "All stories" in link.get("title", "")
+    }
+    for kind, path in [
+        ("application/atom+xml", "feeds/stories.atom.xml"),
+        ("application/rss+xml", "feeds/stories.rss.xml"),
+    ]:
+        target = (site.path("stories/").parent / hrefs[kind]).resolve()
+        assert target == (site.output / path).resolve()
+        assert target.exists()
+    visible = everything.select_one(".list-feed a.feed-link")["href"]
+    assert visible.endswith("feeds/stories.atom.xml")
 
 
 # -- settings at work -----------------------------------------------------------
