@@ -21,6 +21,7 @@ from .model import Curation, Image, Link, Role, Story
 from .report import Report
 from .settings import DigestSettings
 from .text import (
+    _NOT_XML,
     is_web_url,
     rewrite_urls,
     root_relative,
@@ -39,6 +40,52 @@ _PELICAN_SINGLE = frozenset(
 )
 _META_LINE = re.compile(r"^ {0,3}(?P<key>[A-Za-z0-9_-]+):\s*(?P<value>.*?)\s*$")
 _MARKDOWN = (".md", ".markdown", ".mkd", ".mdown")
+_PATH_PART = re.compile(r"[^?#]*")
+_ROLE_SPACE = re.compile(r"[\s_]+")
+_URL_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
+_LINK_PREFIX = re.compile(r"^\{(static|attach|filename)\}")
+
+
+def _clean(text: str) -> str:
+    """:func:`xml_safe`, skipping the substitution when there is nothing to
+    drop (a search is cheaper than a substitution; same result)."""
+    return xml_safe(text) if _NOT_XML.search(text) else text
+
+
+# Context key: the story files Pelican found a repeated single-value key in
+# (it logs "Duplicate definition of ..." and keeps the first); per run.
+FLAGGED_KEY = "cx_digest_repeated_keys"
+
+
+def watch_repeated_keys(generator: Any) -> None:
+    """``article_generator_preread``: note the files Pelican's Markdown reader
+    finds a repeated de-duplicated key in, so that the adapter re-reads only
+    those files instead of every story.
+
+    The test is Pelican's own ("Duplicate definition" warning), made where
+    it decides, so it holds at any log level and whatever ``LOG_FILTER`` says.
+    """
+    flagged: set[str] = generator.context.setdefault(FLAGGED_KEY, set())
+    formatted = set(generator.settings.get("FORMATTED_FIELDS") or ())
+    readers = getattr(getattr(generator, "readers", None), "readers", {}) or {}
+    for reader in readers.values():
+        if not isinstance(reader, MarkdownReader) or "_parse_metadata" in vars(reader):
+            continue
+        parse = reader._parse_metadata
+
+        def watched(
+            meta: Mapping[str, list[str]],
+            _parse: Callable[..., Any] = parse,
+            _reader: Any = reader,
+        ) -> Any:
+            for name, values in meta.items():
+                key = name.lower()
+                if len(values) > 1 and key in _PELICAN_SINGLE and key not in formatted:
+                    flagged.add(str(_reader._source_path))
+                    break
+            return _parse(meta)
+
+        reader._parse_metadata = watched
 
 
 def repeated_pelican_keys(path: str) -> dict[str, list[str]]:
@@ -76,7 +123,7 @@ def _values(meta: Mapping[str, Any], key: str) -> list[str]:
     if raw is None:
         return []
     items = raw if isinstance(raw, list | tuple) else [raw]
-    return [xml_safe(str(item)).strip() for item in items]
+    return [_clean(str(item)).strip() for item in items]
 
 
 class StoryAdapter:
@@ -88,13 +135,30 @@ class StoryAdapter:
         content_path: str,
         report: Report,
         image_size: Callable[[str], tuple[int, int] | None],
+        flagged: Callable[[str], bool] | None = None,
     ) -> None:
         self.settings = settings
         self.content_path = content_path
         self.report = report
         self.image_size = image_size
+        # Whether a story file may repeat a key Pelican de-duplicates (the
+        # files Pelican reported while reading); None: check every file.
+        self.flagged = flagged
+        self._root = os.path.join(os.path.abspath(content_path), "")
+        self._tags: dict[tuple[str, str], Link] = {}
+        self._categories: dict[tuple[str, str], str] = {}
+        self._sections: dict[str, str] = {}
+        self._image_files: dict[str, str] = {}  # path: site path, "" if missing
+        self._urls: dict[int, str] = {}
+        self.repeating: set[str] = set()  # files with a repeated key
 
     def source(self, path: str) -> str:
+        if (
+            os.sep == "/"
+            and path.startswith(self._root)
+            and os.path.normpath(path) == path
+        ):
+            return path[len(self._root) :]
         try:
             return Path(os.path.relpath(path, self.content_path)).as_posix()
         except ValueError:
@@ -115,12 +179,23 @@ class StoryAdapter:
     def adapt(self, articles: Iterable[Any]) -> list[Story]:
         articles = list(articles)
         index = {a.slug: a for a in articles}
+        # Pelican formats article.url anew on every access: once per story,
+        # shared by the story and the related links pointing to it.
+        self._urls = {id(a): a.url for a in articles}
         return [self.story(article, index) for article in articles]
+
+    def _url(self, article: Any) -> str:
+        url = self._urls.get(id(article))
+        return article.url if url is None else url
 
     def story(self, article: Any, index: Mapping[str, Any]) -> Story:
         meta = article.metadata
         source = self.source(article.source_path)
-        for key, values in repeated_pelican_keys(article.source_path).items():
+        check = self.flagged is None or self.flagged(article.source_path)
+        repeats = repeated_pelican_keys(article.source_path) if check else {}
+        if repeats:
+            self.repeating.add(article.source_path)
+        for key, values in repeats.items():
             self.report.warn(
                 source,
                 key.capitalize(),
@@ -137,18 +212,17 @@ class StoryAdapter:
             date_ = date_.replace(tzinfo=self.settings.timezone)
         category = article.category
         role = self._role(meta, source)
+        url = self._url(article)
         return Story(
             slug=article.slug,
-            title=xml_safe(str(article.title)),
-            url=article.url,
+            title=_clean(str(article.title)),
+            url=url,
             date=date_,
-            category=xml_safe(category.name),
-            category_url=category.url,
+            category=_clean(category.name),
+            category_url=self._category_url(category),
             source=source,
-            summary_html=self._summary(article),
-            tags=tuple(
-                Link(xml_safe(t.name), t.url) for t in getattr(article, "tags", [])
-            ),
+            summary_html=self._summary(article, url),
+            tags=tuple(self._tag(t) for t in getattr(article, "tags", [])),
             kicker=self.one(meta, "kicker", source, "Kicker"),
             image=self._image(meta, source, str(article.title)),
             role=role,
@@ -159,13 +233,29 @@ class StoryAdapter:
             subscribers_only=self._access(meta, source),
         )
 
-    def _summary(self, article: Any) -> str:
+    def _tag(self, tag: Any) -> Link:
+        """A tag's link, built once per tag name (Pelican makes one Tag object
+        per story, and formats its URL on every access)."""
+        key = (type(tag).__name__, tag.name)
+        link = self._tags.get(key)
+        if link is None:
+            link = self._tags[key] = Link(_clean(tag.name), tag.url)
+        return link
+
+    def _category_url(self, category: Any) -> str:
+        key = (type(category).__name__, category.name)
+        url = self._categories.get(key)
+        if url is None:
+            url = self._categories[key] = category.url
+        return url
+
+    def _summary(self, article: Any, url: str) -> str:
         # {filename}/{static} links are resolved against the site root ("/"):
         # with RELATIVE_URLS and "" Pelican gives "2026/11/18/x/", which would
         # then read as relative to the story page.
         if not hasattr(article, "_update_content"):
-            return xml_safe(
-                root_relative(summary_from_body(article.get_content("/")), article.url)
+            return _clean(
+                root_relative(summary_from_body(article.get_content("/")), url)
             )
         if "summary" in article.metadata:
             fragment = str(article.metadata["summary"])
@@ -180,7 +270,7 @@ class StoryAdapter:
             )
             fragment = summary_from_body(raw or "")
         fragment = article._update_content(self._static_links(fragment, article), "/")
-        return xml_safe(root_relative(fragment, article.url))
+        return _clean(root_relative(fragment, url))
 
     def _static_links(self, fragment: str, article: Any) -> str:
         """Resolve ``{static}`` links now: Pelican reads static files after
@@ -200,7 +290,7 @@ class StoryAdapter:
             if not url.startswith("{static}"):
                 return url
             target = url.removeprefix("{static}")
-            cut = len(re.match(r"[^?#]*", target).group(0))  # type: ignore[union-attr]
+            cut = len(_PATH_PART.match(target).group(0))  # type: ignore[union-attr]
             path, rest = target[:cut], target[cut:]
             rel = (
                 path.lstrip("/")
@@ -220,7 +310,7 @@ class StoryAdapter:
         value = self.one(meta, "digest", source, "Digest")
         if not value:
             return Role.STORY
-        normal = re.sub(r"[\s_]+", "-", value.casefold())
+        normal = _ROLE_SPACE.sub("-", value.casefold())
         role = _ROLE_ALIASES.get(normal)
         if role is None:
             self.report.warn(
@@ -234,10 +324,15 @@ class StoryAdapter:
         return role
 
     def _section(self, meta: Mapping[str, Any], source: str, category: str) -> str:
-        default = self.settings.section_for_category(category)
         value = self.one(meta, "digest_section", source, "Digest_section")
         if not value:
-            return default.key
+            key = self._sections.get(category)
+            if key is None:
+                key = self._sections[category] = self.settings.section_for_category(
+                    category
+                ).key
+            return key
+        default = self.settings.section_for_category(category)
         section = self.settings.section_by_key(value)
         if section is None:
             keys = ", ".join(s.key for s in self.settings.sections)
@@ -297,7 +392,7 @@ class StoryAdapter:
         caption = self.one(meta, "image_caption", source, "Image_caption")
         alt = self.one(meta, "image_alt", source, "Image_alt") or caption or title
         credit = self.one(meta, "image_credit", source, "Image_credit")
-        if re.match(r"^[A-Za-z][A-Za-z0-9+.\-]*:", value):
+        if _URL_SCHEME.match(value):
             if not is_web_url(value):
                 self.report.warn(
                     source,
@@ -308,9 +403,13 @@ class StoryAdapter:
                 )
                 return None
             return Image(value, alt, caption, credit)
-        path = re.sub(r"^\{(static|attach|filename)\}", "", value).lstrip("/")
+        path = _LINK_PREFIX.sub("", value).lstrip("/")
         full = os.path.join(self.content_path, path)
-        if ".." in Path(path).parts or not os.path.isfile(full):
+        src = self._image_files.get(path)
+        if src is None:  # once per image file, not once per story
+            exists = ".." not in Path(path).parts and os.path.isfile(full)
+            src = self._image_files[path] = Path(path).as_posix() if exists else ""
+        if not src:
             self.report.warn(
                 source,
                 "Image",
@@ -321,7 +420,7 @@ class StoryAdapter:
             return None
         size = self.image_size(full)
         width, height = size if size else (None, None)
-        return Image(Path(path).as_posix(), alt, caption, credit, width, height)
+        return Image(src, alt, caption, credit, width, height)
 
     def _related(
         self,
@@ -369,7 +468,7 @@ class StoryAdapter:
             title = target.title
             if isinstance(title, list | tuple):  # a repeated Title, not yet fixed
                 title = title[0] if title else ""
-            links.append(Link(xml_safe(str(title)).strip(), target.url))
+            links.append(Link(xml_safe(str(title)).strip(), self._url(target)))
         return tuple(links)
 
 

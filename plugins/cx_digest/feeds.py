@@ -407,7 +407,8 @@ def story_item(
     story: Story,
     updated: datetime | None = None,
 ) -> Item:
-    url = digest.absolute(article.url)
+    page = article.url  # formatted by Pelican on every access: once here
+    url = digest.absolute(page)
     published = _aware(story.date, digest)
     if updated is None:
         updated = story_updated(digest, article, story)
@@ -417,7 +418,7 @@ def story_item(
     # Pelican memoizes get_content() per siteurl, and get_content("") may have
     # run before static files were known (leaving "{static}" links as they
     # are); with the public URL, {static}/{filename} links come out absolute.
-    body = root_relative(article.get_content(digest.public_url), article.url)
+    body = root_relative(article.get_content(digest.public_url), page)
     return Item(
         id=tag_uri(
             feeds.id_authority, f"story/{published.date().isoformat()}/{story.slug}"

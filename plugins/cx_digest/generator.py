@@ -18,7 +18,7 @@ from PIL import Image as PILImage
 
 from . import emailout, feeds, seo
 from . import settings as settings_module
-from .adapters import StoryAdapter, read_curations
+from .adapters import FLAGGED_KEY, StoryAdapter, read_curations
 from .editions import build_editions, edition_day
 from .model import Edition, Link, Story
 from .report import Report
@@ -27,6 +27,7 @@ logger = logging.getLogger("cx_digest")
 
 TEMPLATES = Path(__file__).parent / "templates"
 _QR_CACHE = "cx_digest_qr.json"
+_REPEATS_CACHE = "cx_digest_repeats.json"
 _QR_VERSION = f"segno {segno.__version__}; m; scale 3; border 2; v1"
 
 
@@ -88,8 +89,15 @@ class DigestGenerator(Generator):
     def generate_context(self) -> None:
         with self.timer("grouping"):
             articles = list(self.context.get("articles", []))
-            adapter = StoryAdapter(self.digest, self.path, self.report, self.image_size)
+            adapter = StoryAdapter(
+                self.digest,
+                self.path,
+                self.report,
+                self.image_size,
+                self._repeat_candidates(),
+            )
             stories = adapter.adapt(articles)
+            self._save_repeats(adapter.repeating)
             self.stories = stories
             tag_links: dict[str, Link] = {}
             for story in stories:
@@ -101,7 +109,17 @@ class DigestGenerator(Generator):
             self.editions = build_editions(stories, curations, self.digest, self.report)
 
             by_day = {e.day: e.ref for e in self.editions}
+            # Pelican formats article.url anew on each of its many reads (the
+            # story page, every list page, sitemaps, feeds, share links): keep
+            # the value the adapter formatted, through Pelican's own override.
+            # Not with the generator-level content cache, which would store it.
+            keep_url = not (
+                self.settings.get("CONTENT_CACHING_LAYER") == "generator"
+                and self.settings.get("CACHE_CONTENT")
+            )
             for article, story in zip(articles, stories, strict=True):
+                if keep_url and "override_url" not in vars(article):
+                    article.override_url = story.url
                 day = edition_day(
                     story.date, self.digest.timezone, self.digest.day_starts
                 )
@@ -117,6 +135,41 @@ class DigestGenerator(Generator):
                 self.context.setdefault(key, value)
             self.context["DIGEST_ARCHIVE_URL"] = self.digest.archive_url
         self.report.raise_if_strict(self.digest.strict)
+
+    def _repeat_candidates(self) -> Callable[[str], bool] | None:
+        """Which story files may repeat a key Pelican keeps one value of.
+
+        The files Pelican flagged while reading this run; with the content
+        cache on, also those flagged by the build that filled the cache
+        (Pelican does not re-read them). None (check every file) when that is
+        not known.
+        """
+        flagged = self.context.get(FLAGGED_KEY)
+        if not isinstance(flagged, set):
+            return None
+        if self.settings.get("LOAD_CONTENT_CACHE"):
+            try:
+                data = json.loads(
+                    Path(
+                        self.settings.get("CACHE_PATH", "cache"), _REPEATS_CACHE
+                    ).read_text(encoding="utf-8")
+                )
+            except (OSError, ValueError):
+                return None
+            if not isinstance(data, list):
+                return None
+            flagged = flagged | {str(path) for path in data}
+        return flagged.__contains__
+
+    def _save_repeats(self, paths: set[str]) -> None:
+        if not self.settings.get("CACHE_CONTENT"):
+            return
+        path = Path(self.settings.get("CACHE_PATH", "cache"), _REPEATS_CACHE)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps(sorted(paths)), encoding="utf-8")
+        except OSError as exc:
+            logger.warning("cx_digest: cannot write %s: %s", path, exc)
 
     # -- output ----------------------------------------------------------
 
@@ -142,7 +195,8 @@ class DigestGenerator(Generator):
                 svgclass="cx-qr",
             )
             self.qr_codes[url] = svg
-        self.qr_used[url] = svg
+        if self.settings.get("CACHE_CONTENT"):
+            self.qr_used[url] = svg  # only kept for the cache file
         return svg
 
     def _qr_cache_file(self) -> Path:
@@ -188,10 +242,22 @@ class DigestGenerator(Generator):
             self.bodies[edition.day] = body
         return body
 
+    def _bodies_kept(self) -> set[Any]:
+        """Days whose edition body is used again after its page: the home
+        page's (the latest) and the edition feed's newest items. The other
+        bodies are dropped once their page is written (edition_body()
+        renders a dropped one again if an output asks for it)."""
+        keep = {self.editions[-1].day} if self.editions else set()
+        feed = self.feed_settings
+        if feed.atom or feed.rss or feed.json:
+            keep.update(e.day for e in self.editions[-feed.max_items :])
+        return keep
+
     def generate_output(self, writer: Any) -> None:
         relative = self.digest.relative_urls
         with self.timer("rendering"):
             page = self.get_template("digest")
+            keep = self._bodies_kept()
             for edition in self.editions:
                 writer.write_file(
                     edition.save_as,
@@ -204,6 +270,8 @@ class DigestGenerator(Generator):
                     edition_qr=self.qr_svg(edition),
                     page_name=edition.url,
                 )
+                if edition.day not in keep:
+                    del self.bodies[edition.day]
             self._write_archive(writer, relative)
             if self.digest.home_save_as:
                 latest = self.editions[-1] if self.editions else None

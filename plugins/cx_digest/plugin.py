@@ -7,9 +7,17 @@ from typing import Any
 from pelican import signals
 
 from . import seo
+from .adapters import watch_repeated_keys
 from .generator import DigestGenerator
 from .settings import DEFAULTS
-from .text import format_stamp, from_root, headline_caps, site_url, xml_safe
+from .text import (
+    _NOT_XML,
+    format_stamp,
+    from_root,
+    headline_caps,
+    site_url,
+    xml_safe,
+)
 
 
 def get_generators(pelican: Any) -> type[DigestGenerator]:
@@ -47,23 +55,29 @@ def clean_content(content: Any) -> None:
     Wire copy sometimes carries control characters; Pelican writes them
     verbatim into pages and feeds, where they break XML parsers.
     """
+    # A search is cheaper than a substitution, and almost all text is clean:
+    # only text with something to drop is rewritten (same result).
     raw = getattr(content, "_content", None)
-    if isinstance(raw, str):
+    if isinstance(raw, str) and _NOT_XML.search(raw):
         content._content = xml_safe(raw)
     title = getattr(content, "title", None)
-    if isinstance(title, str):
+    if isinstance(title, str) and _NOT_XML.search(title):
         content.title = xml_safe(title)
     for key, value in list(content.metadata.items()):
         if isinstance(value, str):
+            if not _NOT_XML.search(value):
+                continue
             clean: Any = xml_safe(value)
         elif isinstance(value, list) and all(isinstance(v, str) for v in value):
+            if not any(_NOT_XML.search(v) for v in value):
+                continue
             clean = [xml_safe(v) for v in value]
         else:
             # Category, Tag and Author objects: Pelican built them from the
             # raw text before this signal, and lists them on their own pages.
             for item in value if isinstance(value, list) else [value]:
                 name = getattr(item, "name", None)
-                if isinstance(name, str) and xml_safe(name) != name:
+                if isinstance(name, str) and _NOT_XML.search(name):
                     item.name = xml_safe(name)
             continue
         content.metadata[key] = clean
@@ -71,7 +85,7 @@ def clean_content(content: Any) -> None:
         if key != "title" and vars(content).get(key) is value:
             setattr(content, key, clean)
     summary = getattr(content, "_summary", None)
-    if isinstance(summary, str):
+    if isinstance(summary, str) and _NOT_XML.search(summary):
         content._summary = xml_safe(summary)
 
 
@@ -79,4 +93,5 @@ def register() -> None:
     signals.get_generators.connect(get_generators)
     signals.generator_init.connect(add_filters)
     signals.content_object_init.connect(clean_content)
+    signals.article_generator_preread.connect(watch_repeated_keys)
     signals.content_written.connect(seo.record_page)

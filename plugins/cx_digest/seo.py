@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 
 from jinja2 import pass_context
 from lxml import etree
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from .settings import DigestSettings, SettingsError
 from .text import is_web_url, plain_text, summary_from_body
@@ -178,6 +178,9 @@ class SeoRun:
     settings: SeoSettings
     pages: dict[str, datetime | None] = field(default_factory=dict)
     _newest: tuple[int, int, datetime | None] | None = None
+    # Values the same for every page of the run (publisher, authors), built
+    # once instead of per page.
+    _memo: dict[Any, Any] = field(default_factory=dict)
 
     def newest(self, articles: Any) -> datetime | None:
         """The newest date among ``articles`` (cached for the shared list)."""
@@ -361,6 +364,67 @@ class Meta:
     twitter_card: str = "summary"
     json_ld: Markup = field(default_factory=Markup)
 
+    def head_html(self) -> Markup:
+        """The tags partials/meta.html prints, one per line (two-space
+        indent, no final newline): built here rather than in Jinja, since
+        every page of the site prints them."""
+        title = escape(self.title)
+        description = escape(self.description)
+        canonical = escape(self.canonical)
+        lines = [
+            f'<link rel="canonical" href="{canonical}">',
+            f'<meta name="description" content="{description}">',
+            f'<meta property="og:site_name" content="{escape(self.site_name)}">',
+            f'<meta property="og:locale" content="{escape(self.locale)}">',
+            f'<meta property="og:type" content="{escape(self.og_type)}">',
+            f'<meta property="og:title" content="{title}">',
+            f'<meta property="og:description" content="{description}">',
+            f'<meta property="og:url" content="{canonical}">',
+        ]
+        image = self.image
+        if image:
+            image_url = escape(image.url)
+            image_alt = escape(image.alt)
+            lines.append(f'<meta property="og:image" content="{image_url}">')
+            if image.type:
+                lines.append(
+                    f'<meta property="og:image:type" content="{escape(image.type)}">'
+                )
+            if image.width and image.height:
+                lines.append(
+                    f'<meta property="og:image:width" content="{image.width}">'
+                )
+                lines.append(
+                    f'<meta property="og:image:height" content="{image.height}">'
+                )
+            lines.append(f'<meta property="og:image:alt" content="{image_alt}">')
+        if self.published:
+            lines.append(
+                '<meta property="article:published_time" '
+                f'content="{escape(self.published)}">'
+            )
+        if self.modified:
+            lines.append(
+                '<meta property="article:modified_time" '
+                f'content="{escape(self.modified)}">'
+            )
+        if self.section:
+            lines.append(
+                f'<meta property="article:section" content="{escape(self.section)}">'
+            )
+        for tag in self.tags:
+            lines.append(f'<meta property="article:tag" content="{escape(tag)}">')
+        lines.append(
+            f'<meta name="twitter:card" content="{escape(self.twitter_card)}">'
+        )
+        lines.append(f'<meta name="twitter:title" content="{title}">')
+        lines.append(f'<meta name="twitter:description" content="{description}">')
+        if image:
+            lines.append(f'<meta name="twitter:image" content="{image_url}">')
+            lines.append(f'<meta name="twitter:image:alt" content="{image_alt}">')
+        lines.append(str(self.json_ld))
+        return Markup("  " + "\n  ".join(lines))
+
 
 _MIME = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png"}
 _MIME |= {".webp": "image/webp", ".gif": "image/gif", ".avif": "image/avif"}
@@ -390,6 +454,13 @@ def _logo(run: SeoRun) -> dict[str, Any] | None:
 
 
 def _publisher(run: SeoRun) -> dict[str, Any]:
+    data = run._memo.get("publisher")
+    if data is None:
+        data = run._memo["publisher"] = _make_publisher(run)
+    return data
+
+
+def _make_publisher(run: SeoRun) -> dict[str, Any]:
     data: dict[str, Any] = {
         "@type": "Organization",
         "name": run.settings.publisher_name,
@@ -402,7 +473,15 @@ def _publisher(run: SeoRun) -> dict[str, Any]:
 
 
 def _authors(run: SeoRun, article: Any) -> list[dict[str, Any]]:
-    names = [str(a.name) for a in getattr(article, "authors", None) or []]
+    names = tuple(str(a.name) for a in getattr(article, "authors", None) or [])
+    key = ("authors", names)
+    people = run._memo.get(key)
+    if people is None:
+        people = run._memo[key] = _make_authors(run, list(names))
+    return people
+
+
+def _make_authors(run: SeoRun, names: list[str]) -> list[dict[str, Any]]:
     if not names and run.settings.author:
         names = [run.settings.author]
     organisations = {
@@ -439,6 +518,8 @@ def story_meta(run: SeoRun, article: Any, canonical: str, lang: str) -> Meta:
     tz = run.digest.timezone
     published = _aware(article.date, tz)
     modified = _changed(article, tz) or published
+    published_text = w3c(published)
+    modified_text = published_text if modified == published else w3c(modified)
     kicker = (getattr(article, "metadata", {}) or {}).get("kicker") or ""
     if isinstance(kicker, list):
         kicker = kicker[0] if kicker else ""
@@ -457,8 +538,8 @@ def story_meta(run: SeoRun, article: Any, canonical: str, lang: str) -> Meta:
         "url": canonical,
         "headline": headline,
         "description": description,
-        "datePublished": w3c(published),
-        "dateModified": w3c(modified),
+        "datePublished": published_text,
+        "dateModified": modified_text,
         "author": _authors(run, article),
         "publisher": _publisher(run),
         "inLanguage": lang,
@@ -491,8 +572,8 @@ def story_meta(run: SeoRun, article: Any, canonical: str, lang: str) -> Meta:
         site_name=run.settings.site_name,
         locale=run.settings.og_locale,
         image=image,
-        published=w3c(published),
-        modified=w3c(modified),
+        published=published_text,
+        modified=modified_text,
         section=section,
         tags=tags,
         twitter_card="summary_large_image" if image else "summary",
@@ -673,29 +754,30 @@ def _query(params: Mapping[str, str]) -> str:
 
 
 def share_links(url: str, title: str) -> list[ShareLink]:
-    """Plain share links (no scripts) for an absolute ``url``."""
+    """Plain share links (no scripts) for an absolute ``url``.
+
+    The same as ``_query({...})`` for each link, with each value quoted once.
+    """
     title = _one_line(str(title))
+    q_title = quote(title, safe="")
+    q_url = quote(url, safe="")
+    q_body = quote(f"{title}\r\n{url}", safe="")
     return [
-        ShareLink(
-            "email",
-            "Email",
-            "mailto:?" + _query({"subject": title, "body": f"{title}\r\n{url}"}),
-        ),
+        ShareLink("email", "Email", f"mailto:?subject={q_title}&body={q_body}"),
         ShareLink(
             "x",
             "X (Twitter)",
-            "https://twitter.com/intent/tweet?" + _query({"text": title, "url": url}),
+            f"https://twitter.com/intent/tweet?text={q_title}&url={q_url}",
         ),
         ShareLink(
             "linkedin",
             "LinkedIn",
-            "https://www.linkedin.com/sharing/share-offsite/?" + _query({"url": url}),
+            f"https://www.linkedin.com/sharing/share-offsite/?url={q_url}",
         ),
         ShareLink(
             "weibo",
             "Weibo",
-            "https://service.weibo.com/share/share.php?"
-            + _query({"url": url, "title": title}),
+            f"https://service.weibo.com/share/share.php?url={q_url}&title={q_title}",
         ),
     ]
 
@@ -819,14 +901,19 @@ def write(generator: Any, writer: Any = None) -> None:
                 parts.append((name, max(dates) if dates else None))
             _save(out, cfg.sitemap, sitemap_index_xml(run.digest, parts))
     if cfg.news_sitemap:
-        items = [
-            NewsItem(
-                a.url,
-                _one_line(str(a.title)),
-                _aware(a.date, run.digest.timezone),
-            )
+        tz = run.digest.timezone
+        dated = [
+            (_aware(a.date, tz), a)
             for a in generator.context.get("articles", [])
             if getattr(a, "status", "published") == "published"
+        ]
+        # Only stories inside the window can be listed: build (and format
+        # the URL of) those alone; news_window gives the same list.
+        start = max((d for d, _ in dated), default=None)
+        items = [
+            NewsItem(a.url, _one_line(str(a.title)), moment)
+            for moment, a in dated
+            if start is not None and moment >= start - NEWS_WINDOW
         ]
         _save(out, cfg.news_sitemap, news_sitemap_xml(run, items))
     if cfg.robots_txt:
