@@ -17,7 +17,7 @@ class Role(StrEnum):
     NONE = "none"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Link:
     """A labelled link: a related headline, a hot topic, a tag."""
 
@@ -26,7 +26,7 @@ class Link:
     external: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Image:
     src: str  # site path ("images/x.jpg") or absolute https URL
     alt: str
@@ -40,7 +40,7 @@ class Image:
         return self.src.startswith(("http://", "https://"))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Story:
     """One story as the digest needs it."""
 
