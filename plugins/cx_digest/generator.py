@@ -28,7 +28,7 @@ logger = logging.getLogger("cx_digest")
 TEMPLATES = Path(__file__).parent / "templates"
 _QR_CACHE = "cx_digest_qr.json"
 _REPEATS_CACHE = "cx_digest_repeats.json"
-_QR_VERSION = f"segno {segno.__version__}; m; scale 3; border 2; v1"
+_QR_VERSION = f"segno {segno.__version__}; m; scale 3; border 2; viewBox; v2"
 
 
 class DigestGenerator(Generator):
@@ -194,6 +194,10 @@ class DigestGenerator(Generator):
                 title="QR code of this edition's web address",
                 svgclass="cx-qr",
             )
+            # Keep the pixel size but add a viewBox, so CSS can scale it
+            # (larger on paper) without cropping.
+            width, height = qr.symbol_size(scale=3, border=2)
+            svg = svg.replace("<svg ", f'<svg viewBox="0 0 {width} {height}" ', 1)
             self.qr_codes[url] = svg
         if self.settings.get("CACHE_CONTENT"):
             self.qr_used[url] = svg  # only kept for the cache file

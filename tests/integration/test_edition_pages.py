@@ -213,6 +213,8 @@ def test_footer_subscribe_and_qr(site: Site) -> None:
     svg = footer.find("svg")
     assert svg is not None
     assert svg.find("title") is not None
+    # scalable (print enlarges it) at its own pixel size
+    assert svg["viewbox"] == f"0 0 {svg['width']} {svg['height']}"
 
 
 def test_links_resolve_to_files(site: Site) -> None:
