@@ -22,6 +22,7 @@ from .report import Report
 from .settings import DigestSettings
 from .text import (
     _NOT_XML,
+    has_scheme,
     is_web_url,
     rewrite_urls,
     root_relative,
@@ -42,7 +43,6 @@ _META_LINE = re.compile(r"^ {0,3}(?P<key>[A-Za-z0-9_-]+):\s*(?P<value>.*?)\s*$")
 _MARKDOWN = (".md", ".markdown", ".mkd", ".mdown")
 _PATH_PART = re.compile(r"[^?#]*")
 _ROLE_SPACE = re.compile(r"[\s_]+")
-_URL_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
 _LINK_PREFIX = re.compile(r"^\{(static|attach|filename)\}")
 
 
@@ -392,7 +392,7 @@ class StoryAdapter:
         caption = self.one(meta, "image_caption", source, "Image_caption")
         alt = self.one(meta, "image_alt", source, "Image_alt") or caption or title
         credit = self.one(meta, "image_credit", source, "Image_credit")
-        if _URL_SCHEME.match(value):
+        if has_scheme(value):
             if not is_web_url(value):
                 self.report.warn(
                     source,

@@ -78,7 +78,6 @@ _BLOCKS = {
     "h6",
     "hr",
 }
-_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
 
 
 @dataclass(frozen=True)
@@ -227,7 +226,7 @@ def _absolute(url: str, base: str, public_url: str) -> str:
         return "https:" + url
     if url.startswith("/"):
         return public_url.rstrip("/") + url
-    if _SCHEME.match(url):
+    if text_module.has_scheme(url):
         return url
     return urljoin(base, url)
 

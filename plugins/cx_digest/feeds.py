@@ -31,7 +31,14 @@ from lxml import etree
 
 from .model import Edition, Story
 from .settings import DigestSettings, SettingsError
-from .text import from_root, plain_text, rewrite_urls, root_relative, xml_safe
+from .text import (
+    from_root,
+    has_scheme,
+    plain_text,
+    rewrite_urls,
+    root_relative,
+    xml_safe,
+)
 
 if TYPE_CHECKING:
     from .generator import DigestGenerator
@@ -53,7 +60,6 @@ _AUTHORITY = re.compile(
     r"|[^@\s,]+@[A-Za-z0-9.-]+),"
     r"\d{4}(?:-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12]\d|3[01]))?)?$"
 )
-_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
 _UNSAFE = re.compile(r"<(?:script|style)\b|\s(?:style|on[a-z]+)\s*=", re.IGNORECASE)
 
 
@@ -128,7 +134,7 @@ def _asset(raw: Mapping[str, Any], key: str) -> str:
     value = _string(raw, key)
     if value and (
         value.startswith("//")
-        or (_SCHEME.match(value) and not re.match(r"^https?://[^\s/]+", value))
+        or (has_scheme(value) and not re.match(r"^https?://[^\s/]+", value))
     ):
         raise _fail(key, value, "a site path ('images/logo.png'), an http(s) URL or ''")
     return value
@@ -270,7 +276,7 @@ def absolute_html(fragment: str, public_url: str, page_url: str) -> str:
     def convert(url: str) -> str:
         if url.startswith("//"):
             return "https:" + url
-        if _SCHEME.match(url):
+        if has_scheme(url):
             return url
         return urljoin(page_url, url)
 

@@ -27,7 +27,7 @@ from lxml import etree
 from markupsafe import Markup, escape
 
 from .settings import DigestSettings, SettingsError
-from .text import is_web_url, plain_text, summary_from_body
+from .text import has_scheme, is_web_url, plain_text, summary_from_body
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 NEWS_NS = "http://www.google.com/schemas/sitemap-news/0.9"
@@ -134,7 +134,7 @@ def load(
     logo = _text(raw, "CX_DIGEST_PUBLISHER_LOGO")
     logo_size: tuple[int, int] | None = None
     if logo:
-        if re.match(r"^[A-Za-z][A-Za-z0-9+.\-]*:", logo):
+        if has_scheme(logo):
             if not is_web_url(logo):
                 raise SettingsError(
                     f"cx_digest: setting CX_DIGEST_PUBLISHER_LOGO = {logo!r} is "

@@ -96,6 +96,11 @@ _ATTR_URL = re.compile(
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
 
 
+def has_scheme(url: str) -> bool:
+    """True when ``url`` starts with a scheme (``https:``, ``mailto:``, ...)."""
+    return _SCHEME.match(url) is not None
+
+
 def rewrite_urls(fragment: str, convert: Callable[[str], str]) -> str:
     """Apply ``convert(url) -> url`` to every href/src/poster in ``fragment``."""
 
