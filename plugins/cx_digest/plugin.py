@@ -11,7 +11,6 @@ from .adapters import watch_repeated_keys
 from .generator import DigestGenerator
 from .settings import DEFAULTS
 from .text import (
-    _NOT_XML,
     format_stamp,
     from_root,
     headline_caps,
@@ -55,29 +54,30 @@ def clean_content(content: Any) -> None:
     Wire copy sometimes carries control characters; Pelican writes them
     verbatim into pages and feeds, where they break XML parsers.
     """
-    # A search is cheaper than a substitution, and almost all text is clean:
-    # only text with something to drop is rewritten (same result).
+    # xml_safe returns clean text as the same object, so only text that had
+    # something to drop is written back.
     raw = getattr(content, "_content", None)
-    if isinstance(raw, str) and _NOT_XML.search(raw):
+    if isinstance(raw, str):
         content._content = xml_safe(raw)
     title = getattr(content, "title", None)
-    if isinstance(title, str) and _NOT_XML.search(title):
+    if isinstance(title, str):
         content.title = xml_safe(title)
     for key, value in list(content.metadata.items()):
         if isinstance(value, str):
-            if not _NOT_XML.search(value):
-                continue
             clean: Any = xml_safe(value)
-        elif isinstance(value, list) and all(isinstance(v, str) for v in value):
-            if not any(_NOT_XML.search(v) for v in value):
+            if clean is value:
                 continue
+        elif isinstance(value, list) and all(isinstance(v, str) for v in value):
             clean = [xml_safe(v) for v in value]
+            if all(c is v for c, v in zip(clean, value, strict=True)):
+                continue
         else:
             # Category, Tag and Author objects: Pelican built them from the
             # raw text before this signal, and lists them on their own pages.
             for item in value if isinstance(value, list) else [value]:
                 name = getattr(item, "name", None)
-                if isinstance(name, str) and _NOT_XML.search(name):
+                # Pelican derives slugs from names: only touch dirty ones.
+                if isinstance(name, str) and xml_safe(name) is not name:
                     item.name = xml_safe(name)
             continue
         content.metadata[key] = clean
@@ -85,7 +85,7 @@ def clean_content(content: Any) -> None:
         if key != "title" and vars(content).get(key) is value:
             setattr(content, key, clean)
     summary = getattr(content, "_summary", None)
-    if isinstance(summary, str) and _NOT_XML.search(summary):
+    if isinstance(summary, str):
         content._summary = xml_safe(summary)
 
 

@@ -53,6 +53,8 @@ def test_xml_safe_drops_control_characters_only() -> None:
         "Wire copy é 中文\ttab\nline"
     )
     assert xml_safe("a\ufffeb\uffffc") == "abc"
+    clean = "Nothing to drop here"
+    assert xml_safe(clean) is clean  # callers rely on identity to skip writes
 
 
 def test_root_relative_resolves_against_page() -> None:
