@@ -11,12 +11,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import segno
 from jinja2 import ChoiceLoader, FileSystemLoader
 from pelican.generators import Generator
 from PIL import Image as PILImage
 
-from . import emailout, feeds, seo
+from . import emailout, feeds, qr, seo
 from . import settings as settings_module
 from .adapters import FLAGGED_KEY, StoryAdapter, read_curations
 from .editions import build_editions, edition_day
@@ -28,7 +27,7 @@ logger = logging.getLogger("cx_digest")
 TEMPLATES = Path(__file__).parent / "templates"
 _QR_CACHE = "cx_digest_qr.json"
 _REPEATS_CACHE = "cx_digest_repeats.json"
-_QR_VERSION = f"segno {segno.__version__}; m; scale 3; border 2; viewBox; v2"
+_QR_VERSION = f"{qr.VERSION}; m; scale 3; border 2"
 
 
 class DigestGenerator(Generator):
@@ -176,28 +175,21 @@ class DigestGenerator(Generator):
     def qr_svg(self, edition: Edition) -> str:
         """The edition URL's QR code as inline SVG, encoded once per URL.
 
-        Encoding is the costliest step of a page (segno tries all eight
-        masks), so the SVGs are kept in Pelican's cache folder whenever
-        its content cache is on: a rebuild encodes only new editions.
+        The SVGs are kept in Pelican's cache folder whenever its content
+        cache is on: a rebuild encodes only new editions.
         """
         if not self.digest.qr_code:
             return ""
         url = self.digest.absolute(edition.url)
         svg = self.qr_codes.get(url)
         if svg is None:
-            qr = segno.make(url, error="m")
-            svg = qr.svg_inline(
-                scale=3,
-                border=2,
+            svg = qr.svg(
+                url,
+                title="QR code of this edition's web address",
+                css_class="cx-qr",
                 dark="#111111",
                 light="#ffffff",
-                title="QR code of this edition's web address",
-                svgclass="cx-qr",
             )
-            # Keep the pixel size but add a viewBox, so CSS can scale it
-            # (larger on paper) without cropping.
-            width, height = qr.symbol_size(scale=3, border=2)
-            svg = svg.replace("<svg ", f'<svg viewBox="0 0 {width} {height}" ', 1)
             self.qr_codes[url] = svg
         if self.settings.get("CACHE_CONTENT"):
             self.qr_used[url] = svg  # only kept for the cache file
