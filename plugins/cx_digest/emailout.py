@@ -759,8 +759,10 @@ class EmailRenderer:
         self.settings = settings
         self.digest = generator.digest
         self.public_url = generator.digest.public_url
+        # Summaries of the edition being rendered (both templates use them).
         self.summaries: dict[tuple[str, str], str] = {}
         self._constant_headers: tuple[str, str] | None = None
+        self._templates: tuple[Any, Any] | None = None
 
     def image(self, image: Image | None) -> EmailImage | None:
         if image is None:
@@ -811,11 +813,18 @@ class EmailRenderer:
         }
 
     def render(self, edition: Edition) -> EmailEdition:
+        if self._templates is None:  # looked up once, not once per edition
+            env = self.generator.env
+            self._templates = (
+                env.get_template("email/edition.html"),
+                env.get_template("email/edition.txt"),
+            )
+        html_template, text_template = self._templates
         context = self.context(edition)
-        env = self.generator.env
-        html = inline_css(env.get_template("email/edition.html").render(context))
+        html = inline_css(html_template.render(context))
         html = html.rstrip("\n") + "\n"
-        text = _tidy_text(env.get_template("email/edition.txt").render(context))
+        text = _tidy_text(text_template.render(context))
+        self.summaries.clear()  # a story is in one edition only
         eml = self.message(edition, text, html) if self.settings.eml else b""
         return EmailEdition(html, text, eml)
 

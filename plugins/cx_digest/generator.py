@@ -108,17 +108,22 @@ class DigestGenerator(Generator):
             self.editions = build_editions(stories, curations, self.digest, self.report)
 
             by_day = {e.day: e.ref for e in self.editions}
-            # Pelican formats article.url anew on each of its many reads (the
-            # story page, every list page, sitemaps, feeds, share links): keep
-            # the value the adapter formatted, through Pelican's own override.
-            # Not with the generator-level content cache, which would store it.
+            # Pelican formats article.url and article.save_as anew on each of
+            # their many reads (the story page, every list page, sitemaps,
+            # feeds, share links, the writer): keep the formatted values,
+            # through Pelican's own overrides. Not with the generator-level
+            # content cache, which would store them.
             keep_url = not (
                 self.settings.get("CONTENT_CACHING_LAYER") == "generator"
                 and self.settings.get("CACHE_CONTENT")
             )
             for article, story in zip(articles, stories, strict=True):
-                if keep_url and "override_url" not in vars(article):
-                    article.override_url = story.url
+                if keep_url:
+                    known = vars(article)
+                    if "override_url" not in known:
+                        article.override_url = story.url
+                    if "override_save_as" not in known:
+                        article.override_save_as = article.save_as
                 day = edition_day(
                     story.date, self.digest.timezone, self.digest.day_starts
                 )

@@ -6,6 +6,7 @@ import html
 import re
 from collections.abc import Callable
 from datetime import datetime
+from functools import lru_cache
 from urllib.parse import urljoin
 
 # Characters XML 1.0 cannot carry (C0 controls but tab, newline and CR; lone
@@ -53,44 +54,63 @@ _MONTHS = [
 _DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 
 
-def format_stamp(moment: datetime, fmt: str) -> str:
-    """``strftime`` with English names whatever the process locale is.
+_NAMES: dict[str, Callable[[datetime], str]] = {
+    "b": lambda m: _MONTHS[m.month - 1][:3],
+    "B": lambda m: _MONTHS[m.month - 1],
+    "a": lambda m: _DAYS[m.weekday()][:3],
+    "A": lambda m: _DAYS[m.weekday()],
+    "p": lambda m: "AM" if m.hour < 12 else "PM",
+    "-d": lambda m: str(m.day),
+    "-I": lambda m: str(m.hour % 12 or 12),
+    "-H": lambda m: str(m.hour),
+    "-m": lambda m: str(m.month),
+}
 
-    ``%b %B %a %A %p`` (the locale-dependent directives) are expanded here;
-    everything else goes to ``strftime``.
-    """
-    names = {
-        "b": _MONTHS[moment.month - 1][:3],
-        "B": _MONTHS[moment.month - 1],
-        "a": _DAYS[moment.weekday()][:3],
-        "A": _DAYS[moment.weekday()],
-        "p": "AM" if moment.hour < 12 else "PM",
-        "-d": str(moment.day),
-        "-I": str(moment.hour % 12 or 12),
-        "-H": str(moment.hour),
-        "-m": str(moment.month),
-    }
-    out: list[str] = []
+
+@lru_cache(maxsize=64)
+def _stamp_parts(fmt: str) -> tuple[tuple[str, str], ...]:
+    """``fmt`` cut into ``("name", code)`` parts, expanded from
+    :data:`_NAMES`, and ``("strftime", pattern)`` parts for the rest."""
+    parts: list[tuple[str, str]] = []
+    chunk: list[str] = []
+
+    def flush() -> None:
+        if chunk:
+            parts.append(("strftime", "".join(chunk)))
+            chunk.clear()
+
     i = 0
     while i < len(fmt):
         ch = fmt[i]
         if ch != "%" or i + 1 == len(fmt):
-            out.append(ch)
+            chunk.append("%%" if ch == "%" else ch)
             i += 1
             continue
         code = fmt[i + 1]
         if code == "-" and i + 2 < len(fmt):
             code = fmt[i + 1 : i + 3]
-        if code in names:
-            out.append(names[code])
-        elif code == "%":
-            out.append("%")
+        if code in _NAMES:
+            flush()
+            parts.append(("name", code))
         elif code in ("c", "x", "X"):
             raise ValueError(f"locale-dependent directive %{code} is not supported")
         else:
-            out.append(moment.strftime("%" + code))
+            chunk.append("%" + code)
         i += 1 + len(code)
-    return "".join(out)
+    flush()
+    return tuple(parts)
+
+
+def format_stamp(moment: datetime, fmt: str) -> str:
+    """``strftime`` with English names whatever the process locale is.
+
+    ``%b %B %a %A %p`` (the locale-dependent directives) are expanded here;
+    everything else goes to ``strftime``. The format is parsed once.
+    """
+    return "".join(
+        _NAMES[value](moment) if kind == "name" else moment.strftime(value)
+        for kind, value in _stamp_parts(fmt)
+    )
 
 
 _ATTR_URL = re.compile(
