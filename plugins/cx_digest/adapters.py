@@ -175,7 +175,9 @@ class StoryAdapter:
         # Pelican formats article.url anew on every access: once per story,
         # shared by the story and the related links pointing to it.
         self._urls = {id(a): a.url for a in articles}
-        return [self.story(article, index) for article in articles]
+        stories = [self.story(article, index) for article in articles]
+        self._urls = {}  # the adapter lives on with the stories' summaries
+        return stories
 
     def _url(self, article: Any) -> str:
         url = self._urls.get(id(article))
@@ -214,7 +216,8 @@ class StoryAdapter:
             category=xml_safe(category.name),
             category_url=self._category_url(category),
             source=source,
-            summary_html=self._summary(article, url),
+            summary_from=self._story_summary,
+            origin=article,
             tags=tuple(self._tag(t) for t in getattr(article, "tags", [])),
             kicker=self.one(meta, "kicker", source, "Kicker"),
             image=self._image(meta, source, str(article.title)),
@@ -241,6 +244,12 @@ class StoryAdapter:
         if url is None:
             url = self._categories[key] = category.url
         return url
+
+    def _story_summary(self, story: Story) -> str:
+        """``Story.summary``: made when a page, feed or email asks, so that
+        the summaries of every story are not all held for the whole build
+        (each is read about twice: its edition page, its email)."""
+        return self._summary(story.origin, story.url)
 
     def _summary(self, article: Any, url: str) -> str:
         # {filename}/{static} links are resolved against the site root ("/"):

@@ -659,7 +659,7 @@ def preheader(edition: Edition) -> str:
     if edition.lead is None:
         return edition.title
     lead = edition.lead
-    summary = text_module.plain_text(lead.summary_html)
+    summary = text_module.plain_text(lead.summary)
     headline = lead.headline
     if summary:
         stop = "" if headline.endswith((".", "?", "!", "…")) else "."
@@ -782,9 +782,9 @@ class EmailRenderer:
 
     def summary(self, story: Story) -> str:
         """The story's summary for email; both templates use it, so once."""
-        key = (story.url, story.summary_html)
+        key = (story.url, story.slug)
         if key not in self.summaries:
-            self.summaries[key] = self.fragment(story.summary_html, story.url)
+            self.summaries[key] = self.fragment(story.summary, story.url)
         return self.summaries[key]
 
     def context(self, edition: Edition) -> dict[str, Any]:

@@ -435,7 +435,7 @@ def story_item(
         updated=updated,
         authors=names or (feeds.author,),
         categories=_distinct([story.category, *(t.label for t in story.tags)]),
-        summary=xml_safe(plain_text(story.summary_html)),
+        summary=xml_safe(plain_text(story.summary)),
         content_html=feed_html(body, digest.public_url, url),
         image=digest.absolute(story.image.src) if story.image else "",
         source=story.source,

@@ -178,10 +178,11 @@ class DigestGenerator(Generator):
     # -- output ----------------------------------------------------------
 
     def qr_svg(self, edition: Edition) -> str:
-        """The edition URL's QR code as inline SVG, encoded once per URL.
+        """The edition URL's QR code as inline SVG.
 
         The SVGs are kept in Pelican's cache folder whenever its content
-        cache is on: a rebuild encodes only new editions.
+        cache is on: a rebuild encodes only new editions. Without the cache
+        nothing is kept (encoding takes well under a millisecond).
         """
         if not self.digest.qr_code:
             return ""
@@ -195,7 +196,6 @@ class DigestGenerator(Generator):
                 dark="#111111",
                 light="#ffffff",
             )
-            self.qr_codes[url] = svg
         if self.settings.get("CACHE_CONTENT"):
             self.qr_used[url] = svg  # only kept for the cache file
         return svg

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
@@ -51,7 +52,9 @@ class Story:
     category: str
     category_url: str
     source: str  # path relative to content/, for messages
-    summary_html: str = ""  # links are site-root relative ("/images/x.jpg")
+    # The summary as given; see ``summary``. Links are site-root relative
+    # ("/images/x.jpg").
+    summary_html: str = ""
     tags: tuple[Link, ...] = ()
     kicker: str = ""
     image: Image | None = None
@@ -61,6 +64,19 @@ class Story:
     related: tuple[Link, ...] = ()
     link: str = ""  # external URL the digest headline points to
     subscribers_only: bool = False
+    # A summary made on demand from ``origin`` (the adapter's article), not
+    # held for the whole build: ``summary_from(story)``.
+    summary_from: Callable[[Story], str] | None = field(
+        default=None, compare=False, repr=False
+    )
+    origin: object = field(default=None, compare=False, repr=False)
+
+    @property
+    def summary(self) -> str:
+        """The summary HTML: ``summary_html``, or made by ``summary_from``."""
+        if self.summary_from is not None:
+            return self.summary_from(self)
+        return self.summary_html
 
     @property
     def href(self) -> str:

@@ -44,13 +44,15 @@ def svg(
 
     ``scale`` pixels a module, a quiet zone of ``border`` modules, and a
     pixel-unit ``viewBox`` so that CSS can scale it (larger on paper)
-    without cropping. Each run of dark modules in a row is one rectangle.
+    without cropping. Each run of dark modules in a row is one horizontal
+    stroke one module thick, drawn in module units and scaled.
     """
     rows = matrix(text, error)
     size = (len(rows) + 2 * border) * scale
-    runs: list[str] = []
+    moves: list[str] = []
     for y, row in enumerate(rows):
         x = 0
+        pen = -1  # where the last stroke of this row ended
         while x < len(row):
             if not row[x]:
                 x += 1
@@ -58,17 +60,17 @@ def svg(
             start = x
             while x < len(row) and row[x]:
                 x += 1
-            length = (x - start) * scale
-            runs.append(
-                f"M{(start + border) * scale} {(y + border) * scale}"
-                f"h{length}v{scale}h-{length}z"
-            )
+            if pen < 0:
+                moves.append(f"M{start + border} {y + border}.5h{x - start}")
+            else:
+                moves.append(f"m{start - pen} 0h{x - start}")
+            pen = x
     klass = f' class="{escape(css_class)}"' if css_class else ""
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}"'
         f' width="{size}" height="{size}"{klass} role="img">'
         f"<title>{escape(title)}</title>"
         f'<path fill="{escape(light)}" d="M0 0h{size}v{size}h-{size}z"/>'
-        f'<path fill="{escape(dark)}" shape-rendering="crispEdges"'
-        f' d="{"".join(runs)}"/></svg>'
+        f'<path transform="scale({scale})" stroke="{escape(dark)}"'
+        f' shape-rendering="crispEdges" d="{"".join(moves)}"/></svg>'
     )

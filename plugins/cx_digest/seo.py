@@ -593,8 +593,9 @@ def _edition_image(edition: Any) -> Any:
 def _edition_description(edition: Any) -> str:
     if edition.note_html:
         return describe(edition.note_html)
-    if edition.lead is not None and edition.lead.summary_html:
-        return describe(edition.lead.summary_html)
+    summary = edition.lead.summary if edition.lead is not None else ""
+    if summary:
+        return describe(summary)
     return describe("; ".join(s.headline for s in edition.stories))
 
 

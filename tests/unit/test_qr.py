@@ -7,20 +7,28 @@ from PIL import Image, ImageDraw
 
 from cx_digest import qr
 
-_RUN = re.compile(r"M(\d+) (\d+)h(\d+)v(\d+)h-\d+z")
+_STEP = re.compile(r"([Mm])(\d+) (\d+(?:\.5)?)h(\d+)")
 
 
 def rasterize(svg: str) -> Image.Image:
-    """Draw the SVG's rectangles (all this module writes) on a white image."""
+    """Draw the SVG's strokes (all this module writes) on a white image."""
     root = BeautifulSoup(svg, "html.parser").svg
     size = int(root["width"])
+    dark = root.find_all("path")[1]
+    scale = int(re.fullmatch(r"scale\((\d+)\)", dark["transform"]).group(1))
+    assert _STEP.sub("", dark["d"]) == ""  # nothing but moves and strokes
     image = Image.new("L", (size, size), 255)
     draw = ImageDraw.Draw(image)
-    dark = root.find_all("path")[1]["d"]
-    assert _RUN.sub("", dark) == ""  # nothing but rectangles
-    for x, y, w, h in _RUN.findall(dark):
-        x0, y0 = int(x), int(y)
-        draw.rectangle((x0, y0, x0 + int(w) - 1, y0 + int(h) - 1), fill=0)
+    x = y = 0.0
+    for move, dx, dy, length in _STEP.findall(dark["d"]):
+        if move == "M":
+            x, y = float(dx), float(dy)
+        else:
+            x, y = x + float(dx), y + float(dy)
+        # a stroke one module wide, centred on the line
+        box = (x * scale, (y - 0.5) * scale, (x + int(length)) * scale - 1)
+        draw.rectangle((box[0], box[1], box[2], box[1] + scale - 1), fill=0)
+        x += int(length)
     return image.resize((size * 2, size * 2), Image.NEAREST)
 
 
