@@ -57,6 +57,18 @@ def test_xml_safe_drops_control_characters_only() -> None:
     assert xml_safe(clean) is clean  # callers rely on identity to skip writes
 
 
+@pytest.mark.parametrize("code", range(128))
+def test_xml_safe_ascii_path_matches_the_rule(code: int) -> None:
+    # ASCII text takes a bytes shortcut; it must drop exactly the characters
+    # that non-ASCII text (the regular expression) drops.
+    char = chr(code)
+    dropped = (code < 0x20 and char not in "\t\n\r") or code == 0x7F
+    ascii_text = f"a{char}b"
+    other_text = f"é{char}b"
+    assert xml_safe(ascii_text) == ("ab" if dropped else ascii_text)
+    assert xml_safe(other_text) == ("éb" if dropped else other_text)
+
+
 def test_root_relative_resolves_against_page() -> None:
     html = (
         '<p><a href="../other/">x</a> <img src="images/a.jpg"> '
