@@ -55,6 +55,10 @@ class DigestGenerator(Generator):
         self.seo = seo.setup(self)
         # Our templates come after the theme's (a theme's digest.html wins)
         # and before Pelican's "simple" fallback, on this generator's env only.
+        # Templates do not change during a build (a --autoreload rebuild
+        # makes new generators): no modification-time check on each
+        # {% include %} of a story card.
+        self.env.auto_reload = False
         loader = self.env.loader
         assert isinstance(loader, ChoiceLoader)
         loader.loaders = [
@@ -123,7 +127,8 @@ class DigestGenerator(Generator):
                     if "override_url" not in known:
                         article.override_url = story.url
                     if "override_save_as" not in known:
-                        article.override_save_as = article.save_as
+                        save_as = adapter.save_as.get(id(article))
+                        article.override_save_as = save_as or article.save_as
                 day = edition_day(
                     story.date, self.digest.timezone, self.digest.day_starts
                 )
@@ -131,6 +136,7 @@ class DigestGenerator(Generator):
                 article.digest_edition = by_day.get(day)
                 article.digest_image = story.image
 
+            adapter.save_as = {}
             newest_first = list(reversed(self.editions))
             self.context["digest_editions"] = newest_first
             self.context["digest_latest"] = newest_first[0] if newest_first else None

@@ -173,3 +173,47 @@ def test_static_links_in_a_summary_resolve_from_the_site_root(
     assert 'src="{static}/images/missing.jpg"' in resolved  # left to Pelican
     other = article(tmp_path, "Title: H\n\nB\n", settings={"STATIC_URL": "s/{path}"})
     assert a._static_links(fragment, other) == fragment
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {},
+        {
+            "ARTICLE_URL": "{date:%Y}/{date:%m}/{date:%d}/{slug}/",
+            "ARTICLE_SAVE_AS": "{date:%Y}/{date:%m}/{date:%d}/{slug}/index.html",
+        },
+        {"ARTICLE_URL": "{category}/{author}/{slug}.html"},
+        {"ARTICLE_LANG_URL": "{lang}/{slug}/", "ARTICLE_LANG_SAVE_AS": "{lang}/x.html"},
+        {"DRAFT_URL": "drafts/{slug}/", "DRAFT_SAVE_AS": "drafts/{slug}.html"},
+    ],
+)
+@pytest.mark.parametrize(
+    "meta",
+    [
+        {},
+        {"lang": "zh"},
+        {"status": "draft"},
+        {"save_as": "special/page.html", "url": "special/"},
+        {"kicker": "In Depth", "path_part": "x"},
+    ],
+)
+def test_pelican_paths_are_pelicans_own(
+    overrides: dict[str, str], meta: dict[str, str]
+) -> None:
+    from pelican.contents import Article
+    from pelican.settings import DEFAULT_CONFIG
+    from pelican.urlwrappers import Author, Category
+
+    from cx_digest.adapters import pelican_paths
+
+    settings = {**DEFAULT_CONFIG, **overrides, "DEFAULT_LANG": "en"}
+    metadata: dict[str, Any] = {
+        "title": "Sugar king falls",
+        "date": datetime(2026, 11, 18, 9, 5, tzinfo=SETTINGS.timezone),
+        "category": Category("Economy", settings),
+        "author": Author("Wang Li", settings),
+        **meta,
+    }
+    item = Article("<p>Body</p>", metadata=metadata, settings=settings)
+    assert pelican_paths(item) == (item.url, item.save_as)
