@@ -1043,9 +1043,12 @@ def write_emails(generator: DigestGenerator, writer: Any) -> None:
             (email.text, email.text_save_as, result.text.encode("utf-8")),
             (email.eml, email.eml_save_as, result.eml),
         )
+        made: set[Path] = set()
         for wanted, pattern, data in files:
             if wanted:
                 target = output / _save_path(pattern, edition)
-                target.parent.mkdir(parents=True, exist_ok=True)
+                if target.parent not in made:  # the three share one folder
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    made.add(target.parent)
                 target.write_bytes(data)
     generator.report.raise_if_strict(generator.digest.strict)
