@@ -7,12 +7,15 @@ documented default, so no story is ever lost.
 from __future__ import annotations
 
 import os
+import posixpath
 import re
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, unquote
 
+from bs4 import BeautifulSoup
 from pelican.contents import Article
 from pelican.readers import DUPLICATES_DEFINITIONS_ALLOWED, MarkdownReader
 from pelican.utils import get_date
@@ -525,13 +528,20 @@ def read_curations(
     content_path: str,
     tag_links: Mapping[str, Link],
     report: Report,
+    story_urls: Callable[[], Mapping[str, str]] | None = None,
 ) -> dict[date, Curation]:
-    """Every edition file under ``content/<CX_DIGEST_EDITIONS_PATH>/``."""
+    """Every edition file under ``content/<CX_DIGEST_EDITIONS_PATH>/``.
+
+    ``story_urls()`` maps each published story's source (relative to
+    ``content/``) to its URL, for ``{filename}`` links in the notes; it is
+    called only if a note has such a link.
+    """
     folder = Path(content_path, settings.editions_path)
     if not settings.editions_path or not folder.is_dir():
         return {}
     reader = _RawMarkdownReader(pelican_settings)
     found: dict[date, Curation] = {}
+    urls: Mapping[str, str] | None = None
     for path in sorted(folder.rglob("*")):
         if not path.is_file() or path.name.startswith("."):
             continue
@@ -564,10 +574,73 @@ def read_curations(
         except (OSError, UnicodeDecodeError, ValueError) as exc:
             report.warn(source, "file", path.name, f"unreadable: {exc}", "ignored")
             continue
+        if "{" in body:
+            if urls is None:
+                urls = story_urls() if story_urls else {}
+            body = _intrasite_links(body, source, content_path, urls, report)
         found[day] = _curation(
             day, source, body, meta, settings, content_path, tag_links, report
         )
     return found
+
+
+def _intrasite_links(
+    body: str,
+    source: str,
+    content_path: str,
+    story_urls: Mapping[str, str],
+    report: Report,
+) -> str:
+    """Resolve Pelican's ``{filename}``, ``{static}`` and ``{attach}`` links
+    in an edition file's note, as Pelican does in a story: the path is
+    relative to the edition file, or to ``content/`` with a leading ``/``.
+
+    ``{filename}`` points at a published story (its page) or any other file
+    under ``content/``; the others at a file. The result is a site-root
+    URL (``/2026/11/18/story/``). A target that does not exist is reported;
+    its link becomes plain text (an image, its alt text): a note is shown on
+    several pages and in email, where a link left as written would be broken.
+    """
+    missing: set[str] = set()
+    folder = posixpath.dirname(source)
+
+    def convert(url: str) -> str:
+        match = _LINK_PREFIX.match(url)
+        if match is None:
+            return url
+        target = url[match.end() :]
+        cut = len(_PATH_PART.match(target).group(0))  # type: ignore[union-attr]
+        path, rest = unquote(target[:cut]), target[cut:]
+        rel = (
+            path.lstrip("/")
+            if path.startswith("/")
+            else posixpath.normpath(posixpath.join(folder, path))
+        )
+        if match.group(1) == "filename" and rel in story_urls:
+            return "/" + story_urls[rel] + rest
+        inside = rel != ".." and not rel.startswith("../")
+        if inside and os.path.isfile(os.path.join(content_path, rel)):
+            return "/" + quote(rel) + rest
+        report.warn(
+            source,
+            "note link",
+            url,
+            "no published story or file at this path under content/",
+            "shown as plain text",
+        )
+        missing.add(url)
+        return url
+
+    body = rewrite_urls(body, convert)
+    if not missing:
+        return body
+    soup = BeautifulSoup(body, "html.parser")
+    for link in soup.find_all("a", href=lambda href: href in missing):
+        link.unwrap()
+    for image in soup.find_all("img", src=lambda src: src in missing):
+        alt = image.get("alt")
+        image.replace_with(alt if isinstance(alt, str) else "")
+    return str(soup)
 
 
 def _curation(

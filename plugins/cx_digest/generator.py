@@ -107,7 +107,12 @@ class DigestGenerator(Generator):
                 for tag in story.tags:
                     tag_links.setdefault(tag.label.casefold(), tag)
             curations = read_curations(
-                self.digest, self.settings, self.path, tag_links, self.report
+                self.digest,
+                self.settings,
+                self.path,
+                tag_links,
+                self.report,
+                lambda: {story.source: story.url for story in stories},
             )
             self.editions = build_editions(stories, curations, self.digest, self.report)
 

@@ -466,3 +466,33 @@ def test_strict_mode_passes_clean_content(build_site: Build) -> None:
     site = build_site(base(), CX_DIGEST_STRICT=True)
     assert site.warnings == []
     assert headlines(site.html(EDITION), "[data-block=lead]") == ["Lead of the day"]
+
+
+def test_intrasite_links_in_an_edition_note(build_site: Build) -> None:
+    # Pelican's {filename}/{static} links work in a note as in a story:
+    # relative to the edition file or, with a leading /, to content/.
+    files = curated(
+        f"Date: {DAY} 10:20\n\n"
+        "See [the early story]({filename}../stories/early.md), "
+        "[the lead]({filename}/stories/lead.md#more) and "
+        "![A chart]({static}/images/fixture.jpg). "
+        "[Gone]({filename}../stories/missing.md).\n"
+    )
+    site = build_site(files)
+    missing = "{filename}../stories/missing.md"
+    only_warning(site, f"digests/{DAY}.md", "note link", missing)
+    note = site.html(EDITION).select_one(".cx-note")
+    links = {a.get_text(): a["href"] for a in note.find_all("a")}
+    early = site.html(EDITION).find("a", string="Early policy story")["href"]
+    assert links["the early story"] == early
+    lead = site.html(EDITION).find("a", string="Lead of the day")["href"]
+    assert links["the lead"] == lead + "#more"
+    assert "Gone" not in links  # no broken link: its text stays
+    assert "See the early story, the lead and . Gone." in note.get_text()
+    image = note.find("img")
+    assert (site.path(EDITION).parent / image["src"]).resolve().is_file()
+    # the email edition has the same links, absolute
+    email = BeautifulSoup(site.text(EDITION + "email.html"), "html.parser")
+    hrefs = [a["href"] for a in email.select(".note a")]
+    assert hrefs[0].startswith("https://")
+    assert hrefs[0].endswith(early.rstrip("/").rsplit("/", 1)[-1] + "/")
