@@ -7,6 +7,7 @@ Python encoder; this module only draws its module matrix as SVG.
 
 from __future__ import annotations
 
+import re
 from importlib.metadata import version
 
 import zxingcpp
@@ -15,18 +16,21 @@ from markupsafe import escape
 # Bumped whenever the SVG written for the same text changes (cache key).
 VERSION = f"zxing-cpp {version('zxing-cpp')}; svg v1"
 _DARK = 0  # zxing-cpp's matrix image: 0 dark module, 255 light
+_DARK_RUN = re.compile(re.escape(bytes([_DARK])) + b"+")
 
 
-def matrix(text: str, error: str = "M") -> list[list[bool]]:
-    """The QR code's modules, row by row, True for dark; no quiet zone."""
+def _rows(text: str, error: str) -> list[bytes]:
+    """zxing-cpp's module image, one byte a module (0 dark), row by row."""
     code = zxingcpp.create_barcode(text, zxingcpp.BarcodeFormat.QRCode, ec_level=error)
     image = memoryview(code.to_image(scale=1, add_quiet_zones=False))
     height, width = image.shape
     cells = image.tobytes()
-    return [
-        [cells[row * width + col] == _DARK for col in range(width)]
-        for row in range(height)
-    ]
+    return [cells[row * width : (row + 1) * width] for row in range(height)]
+
+
+def matrix(text: str, error: str = "M") -> list[list[bool]]:
+    """The QR code's modules, row by row, True for dark; no quiet zone."""
+    return [[cell == _DARK for cell in row] for row in _rows(text, error)]
 
 
 def svg(
@@ -47,24 +51,18 @@ def svg(
     without cropping. Each run of dark modules in a row is one horizontal
     stroke one module thick, drawn in module units and scaled.
     """
-    rows = matrix(text, error)
+    rows = _rows(text, error)
     size = (len(rows) + 2 * border) * scale
     moves: list[str] = []
     for y, row in enumerate(rows):
-        x = 0
         pen = -1  # where the last stroke of this row ended
-        while x < len(row):
-            if not row[x]:
-                x += 1
-                continue
-            start = x
-            while x < len(row) and row[x]:
-                x += 1
+        for run in _DARK_RUN.finditer(row):
+            start, end = run.span()
             if pen < 0:
-                moves.append(f"M{start + border} {y + border}.5h{x - start}")
+                moves.append(f"M{start + border} {y + border}.5h{end - start}")
             else:
-                moves.append(f"m{start - pen} 0h{x - start}")
-            pen = x
+                moves.append(f"m{start - pen} 0h{end - start}")
+            pen = end
     klass = f' class="{escape(css_class)}"' if css_class else ""
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}"'
