@@ -16,7 +16,6 @@ from typing import Any
 from urllib.parse import quote, unquote
 
 from bs4 import BeautifulSoup
-from pelican.contents import Article
 from pelican.readers import DUPLICATES_DEFINITIONS_ALLOWED, MarkdownReader
 from pelican.utils import get_date
 
@@ -114,30 +113,6 @@ def repeated_pelican_keys(path: str) -> dict[str, list[str]]:
     return {key: values for key, values in seen.items() if len(values) > 1}
 
 
-def pelican_paths(article: Any) -> tuple[str, str]:
-    """``(article.url, article.save_as)``, with Pelican's URL values built once.
-
-    Each of the two properties builds ``article.url_format`` (a copy of the
-    metadata, the date, slugs) before formatting its setting; this is
-    Pelican's ``Article.get_url_setting`` for both keys on one copy. Anything
-    else (an override, a subclass) asks the properties.
-    """
-    if (
-        type(article) is not Article
-        or hasattr(article, "override_url")
-        or hasattr(article, "override_save_as")
-    ):
-        return article.url, getattr(article, "save_as", "")
-    klass = "DRAFT" if article.status == "draft" else "ARTICLE"
-    lang = "" if article.in_default_lang else "LANG_"
-    values = article.url_format
-    settings = article.settings
-    return (
-        str(settings[f"{klass}_{lang}URL"]).format(**values),
-        str(settings[f"{klass}_{lang}SAVE_AS"]).format(**values),
-    )
-
-
 def _values(meta: Mapping[str, Any], key: str) -> list[str]:
     """All values of a (possibly repeated) key, as stripped strings."""
     raw = meta.get(key)
@@ -171,7 +146,6 @@ class StoryAdapter:
         self._sections: dict[str, str] = {}
         self._image_files: dict[str, str] = {}  # path: site path, "" if missing
         self._urls: dict[int, str] = {}
-        self.save_as: dict[int, str] = {}  # id(article): save_as, from adapt()
         self.repeating: set[str] = set()  # files with a repeated key
 
     def source(self, path: str) -> str:
@@ -203,10 +177,7 @@ class StoryAdapter:
         index = {a.slug: a for a in articles}
         # Pelican formats article.url anew on every access: once per story,
         # shared by the story and the related links pointing to it.
-        paths = {id(a): pelican_paths(a) for a in articles}
-        self._urls = {key: url for key, (url, _) in paths.items()}
-        # The generator keeps these through Pelican's override_save_as.
-        self.save_as = {key: save_as for key, (_, save_as) in paths.items()}
+        self._urls = {id(a): a.url for a in articles}
         stories = [self.story(article, index) for article in articles]
         self._urls = {}  # the adapter lives on with the stories' summaries
         return stories

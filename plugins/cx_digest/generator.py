@@ -117,23 +117,19 @@ class DigestGenerator(Generator):
             self.editions = build_editions(stories, curations, self.digest, self.report)
 
             by_day = {e.day: e.ref for e in self.editions}
-            # Pelican formats article.url and article.save_as anew on each of
-            # their many reads (the story page, every list page, sitemaps,
-            # feeds, share links, the writer): keep the formatted values,
-            # through Pelican's own overrides. Not with the generator-level
-            # content cache, which would store them.
+            # Pelican formats article.url anew on each of its many reads (the
+            # story page, every list page, sitemaps, feeds, share links): keep
+            # the value the adapter formatted, through Pelican's own override.
+            # Not with the generator-level content cache, which would store it.
+            # (Not save_as: Pelican lets an article with override_save_as
+            # overwrite another page's file without an error.)
             keep_url = not (
                 self.settings.get("CONTENT_CACHING_LAYER") == "generator"
                 and self.settings.get("CACHE_CONTENT")
             )
             for article, story in zip(articles, stories, strict=True):
-                if keep_url:
-                    known = vars(article)
-                    if "override_url" not in known:
-                        article.override_url = story.url
-                    if "override_save_as" not in known:
-                        save_as = adapter.save_as.get(id(article))
-                        article.override_save_as = save_as or article.save_as
+                if keep_url and "override_url" not in vars(article):
+                    article.override_url = story.url
                 day = edition_day(
                     story.date, self.digest.timezone, self.digest.day_starts
                 )
@@ -141,7 +137,6 @@ class DigestGenerator(Generator):
                 article.digest_edition = by_day.get(day)
                 article.digest_image = story.image
 
-            adapter.save_as = {}
             newest_first = list(reversed(self.editions))
             self.context["digest_editions"] = newest_first
             self.context["digest_latest"] = newest_first[0] if newest_first else None
@@ -242,34 +237,26 @@ class DigestGenerator(Generator):
             )
 
     def edition_body(self, edition: Edition) -> str:
-        """The edition's content, rendered once with site-root URLs.
+        """The edition's content, rendered with site-root URLs.
 
         Pages, feeds and emails reuse it; :func:`from_root` turns its
-        ``/path`` URLs into relative or absolute ones for each output.
+        ``/path`` URLs into relative or absolute ones for each output. Only
+        the latest edition's is kept (its page, the home page and the
+        feeds use it); another is rendered again if a feed asks for it,
+        rather than holding every body for the whole build.
         """
         body = self.bodies.get(edition.day)
         if body is None:
             template = self.get_template("digest/_edition")
             body = template.render({**self.context, "SITEURL": "", "edition": edition})
-            self.bodies[edition.day] = body
+            if edition is self.editions[-1]:
+                self.bodies[edition.day] = body
         return body
-
-    def _bodies_kept(self) -> set[Any]:
-        """Days whose edition body is used again after its page: the home
-        page's (the latest) and the edition feed's newest items. The other
-        bodies are dropped once their page is written (edition_body()
-        renders a dropped one again if an output asks for it)."""
-        keep = {self.editions[-1].day} if self.editions else set()
-        feed = self.feed_settings
-        if feed.atom or feed.rss or feed.json:
-            keep.update(e.day for e in self.editions[-feed.max_items :])
-        return keep
 
     def generate_output(self, writer: Any) -> None:
         relative = self.digest.relative_urls
         with self.timer("rendering"):
             page = self.get_template("digest")
-            keep = self._bodies_kept()
             for edition in self.editions:
                 writer.write_file(
                     edition.save_as,
@@ -282,8 +269,6 @@ class DigestGenerator(Generator):
                     edition_qr=self.qr_svg(edition),
                     page_name=edition.url,
                 )
-                if edition.day not in keep:
-                    del self.bodies[edition.day]
             self._write_archive(writer, relative)
             if self.digest.home_save_as:
                 latest = self.editions[-1] if self.editions else None

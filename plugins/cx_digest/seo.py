@@ -199,7 +199,16 @@ class SeoRun:
         tz = self.digest.timezone
         content = context.get("article") or context.get("page")
         lastmod: datetime | None
-        if content is not None and name == getattr(content, "save_as", None):
+        path = page_path(name)
+        # The content's own page. Its URL (kept formatted by the plugin) says
+        # so in the usual case (x/ saved as x/index.html, or x.html); else
+        # save_as, which Pelican formats anew on every read.
+        url = getattr(content, "url", None) if content is not None else None
+        if path == url:
+            path = url  # the same text: keep one copy for the sitemap
+        if content is not None and (
+            path == url or name == getattr(content, "save_as", None)
+        ):
             if getattr(content, "status", "published") != "published":
                 return  # drafts and hidden pages stay out of the sitemap
             lastmod = _changed(content, tz)
@@ -216,7 +225,7 @@ class SeoRun:
             lastmod = None
         if lastmod is None:
             lastmod = self.newest(context.get("articles"))
-        self.pages[page_path(name)] = lastmod
+        self.pages[path] = lastmod
 
 
 def _aware(moment: datetime, tz: ZoneInfo) -> datetime:
