@@ -510,13 +510,15 @@ def _clean(channel: Channel) -> Channel:
     )
 
 
-def atom_bytes(channel: Channel, self_url: str) -> bytes:
+def atom_doc(channel: Channel, self_url: str) -> Any:
+    """The channel's Atom document (an lxml tree)."""
     fg = _feedgen(channel, self_url, "application/atom+xml")
     _root, doc = fg._create_atom()
-    return _serialise(doc)
+    return doc
 
 
-def rss_bytes(channel: Channel, self_url: str) -> bytes:
+def rss_doc(channel: Channel, self_url: str) -> Any:
+    """The channel's RSS 2.0 document (an lxml tree)."""
     fg = _feedgen(channel, self_url, "application/rss+xml")
     root, doc = fg._create_rss()
     rss_channel = root.find("channel")
@@ -527,13 +529,23 @@ def rss_bytes(channel: Channel, self_url: str) -> bytes:
         assert self_link is not None
         hub = etree.Element(f"{{{ATOM_NS}}}link", href=channel.hub, rel="hub")
         self_link.addnext(hub)
-    return _serialise(doc)
+    return doc
 
 
-def _serialise(doc: Any) -> bytes:
-    out: bytes = etree.tostring(
-        doc, pretty_print=True, encoding="UTF-8", xml_declaration=True
-    )
+_XML_OUT: dict[str, Any] = {
+    "pretty_print": True,
+    "encoding": "UTF-8",
+    "xml_declaration": True,
+}
+
+
+def atom_bytes(channel: Channel, self_url: str) -> bytes:
+    out: bytes = etree.tostring(atom_doc(channel, self_url), **_XML_OUT)
+    return out
+
+
+def rss_bytes(channel: Channel, self_url: str) -> bytes:
+    out: bytes = etree.tostring(rss_doc(channel, self_url), **_XML_OUT)
     return out
 
 
@@ -541,7 +553,7 @@ def _rfc3339(moment: datetime) -> str:
     return moment.isoformat()
 
 
-def json_bytes(channel: Channel, self_url: str) -> bytes:
+def json_feed(channel: Channel, self_url: str) -> dict[str, Any]:
     """A JSON Feed 1.1 document (https://jsonfeed.org/version/1.1)."""
     author: dict[str, str] = {"name": channel.author, "url": channel.home_url}
     feed: dict[str, Any] = {
@@ -577,14 +589,33 @@ def json_bytes(channel: Channel, self_url: str) -> bytes:
             entry["tags"] = list(item.categories)
         items.append(entry)
     feed["items"] = items
-    text = json.dumps(feed, ensure_ascii=False, indent=2) + "\n"
-    return text.encode("utf-8")
+    return feed
 
 
-RENDERERS: dict[str, Callable[[Channel, str], bytes]] = {
-    "atom": atom_bytes,
-    "rss": rss_bytes,
-    "json": json_bytes,
+def json_bytes(channel: Channel, self_url: str) -> bytes:
+    text = json.dumps(json_feed(channel, self_url), ensure_ascii=False, indent=2)
+    return (text + "\n").encode("utf-8")
+
+
+def _write_xml(doc: Any, target: Path) -> None:
+    doc.write(str(target), **_XML_OUT)
+
+
+def _write_json(feed: dict[str, Any], target: Path) -> None:
+    with target.open("w", encoding="utf-8", newline="\n") as handle:
+        json.dump(feed, handle, ensure_ascii=False, indent=2)
+        handle.write("\n")
+
+
+# Each format straight to its file: an edition feed is a megabyte or more,
+# and a bytes copy of it (plus lxml's growing buffer) would set the build's
+# peak memory.
+WRITERS: dict[
+    str, tuple[Callable[[Channel, str], Any], Callable[[Any, Path], None]]
+] = {
+    "atom": (atom_doc, _write_xml),
+    "rss": (rss_doc, _write_xml),
+    "json": (json_feed, _write_json),
 }
 
 
@@ -592,10 +623,12 @@ def write_channel(generator: DigestGenerator, channel: Channel) -> None:
     for kind, path in channel.paths.items():
         if not path:
             continue
-        data = RENDERERS[kind](channel, generator.digest.absolute(path))
+        build, write = WRITERS[kind]
+        document = build(channel, generator.digest.absolute(path))
         target = Path(generator.output_path) / path
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
+        write(document, target)
+        del document
 
 
 # -- the phase ------------------------------------------------------------------

@@ -14,12 +14,13 @@ import html
 import json
 import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
+from xml.sax.saxutils import escape as xml_escape
 from zoneinfo import ZoneInfo
 
 from jinja2 import pass_context
@@ -795,22 +796,31 @@ def share_links(url: str, title: str) -> list[ShareLink]:
 # -- sitemaps and robots.txt ----------------------------------------------------
 
 
-def sitemap_xml(digest: DigestSettings, pages: Mapping[str, datetime | None]) -> bytes:
-    """A sitemap of ``pages`` (URL path to last change), sorted by URL."""
-    nsmap = {None: SITEMAP_NS}
-    root = etree.Element(f"{{{SITEMAP_NS}}}urlset", nsmap=nsmap)
-    for loc, lastmod in sorted(
-        ((absolute(digest, path), lastmod) for path, lastmod in pages.items())
-    ):
-        url = etree.SubElement(root, f"{{{SITEMAP_NS}}}url")
-        etree.SubElement(url, f"{{{SITEMAP_NS}}}loc").text = loc
-        if lastmod is not None:
-            etree.SubElement(url, f"{{{SITEMAP_NS}}}lastmod").text = w3c(
-                _aware(lastmod, digest.timezone)
-            )
-    return etree.tostring(
-        root, xml_declaration=True, encoding="UTF-8", pretty_print=True
+def sitemap_lines(
+    digest: DigestSettings, pages: Mapping[str, datetime | None]
+) -> Iterator[str]:
+    """A sitemap of ``pages`` (URL path to last change), sorted by URL, as
+    text pieces: written as it is made, with no tree of every URL in memory
+    (the same bytes lxml's pretty printer gives; tests compare the two)."""
+    yield "<?xml version='1.0' encoding='UTF-8'?>\n"
+    entries = sorted(
+        (absolute(digest, path), lastmod) for path, lastmod in pages.items()
     )
+    if not entries:
+        yield f'<urlset xmlns="{SITEMAP_NS}"/>\n'
+        return
+    yield f'<urlset xmlns="{SITEMAP_NS}">\n'
+    tz = digest.timezone
+    for loc, lastmod in entries:
+        yield f"  <url>\n    <loc>{xml_escape(loc)}</loc>\n"
+        if lastmod is not None:
+            yield f"    <lastmod>{w3c(_aware(lastmod, tz))}</lastmod>\n"
+        yield "  </url>\n"
+    yield "</urlset>\n"
+
+
+def sitemap_xml(digest: DigestSettings, pages: Mapping[str, datetime | None]) -> bytes:
+    return "".join(sitemap_lines(digest, pages)).encode("utf-8")
 
 
 def sitemap_index_xml(
@@ -881,6 +891,13 @@ def robots_txt(run: SeoRun) -> str:
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
+def _save_lines(output_path: str, name: str, pieces: Iterable[str]) -> None:
+    target = Path(output_path, name)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with target.open("w", encoding="utf-8", newline="\n") as handle:
+        handle.writelines(pieces)
+
+
 def _save(output_path: str, name: str, data: bytes) -> None:
     target = Path(output_path, name)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -895,9 +912,9 @@ def write(generator: Any, writer: Any = None) -> None:
     cfg = run.settings
     out = generator.output_path
     if cfg.sitemap:
-        pages = dict(sorted(run.pages.items()))
+        pages = run.pages
         if len(pages) <= SITEMAP_MAX:
-            _save(out, cfg.sitemap, sitemap_xml(run.digest, pages))
+            _save_lines(out, cfg.sitemap, sitemap_lines(run.digest, pages))
         else:
             # Over 50,000 URLs: numbered sitemaps and an index in their place.
             stem = cfg.sitemap[: -len(".xml")]
