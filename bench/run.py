@@ -358,6 +358,21 @@ def table(series: dict[str, Series], stories: int) -> str:
         share = statistics.median(cx.plugin()) / cx.median("wall")
         ratios.append(f"plugin share of cx {share * 100:.2f}%")
     lines.append("Ratios: " + "; ".join(ratios))
+    # The machine's speed can drift between rounds; the builds of one round
+    # run back to back, so their ratio is the steadier figure.
+    rounds = []
+    for label, top, bottom, attr in (
+        ("cx/peer wall", "cx", "peer", "wall"),
+        ("cx/peer CPU", "cx", "peer", "cpu"),
+        ("cx-warm/cx wall", "cx-warm", "cx", "wall"),
+    ):
+        if top in series and bottom in series:
+            pairs = zip(series[top].samples, series[bottom].samples, strict=True)
+            values = [getattr(a, attr) / getattr(b, attr) for a, b in pairs]
+            listed = ", ".join(f"{v:.3f}" for v in values)
+            rounds.append(f"{label} {listed} (median {statistics.median(values):.3f})")
+    if rounds:
+        lines.append("Round by round: " + "; ".join(rounds))
     if "cx" in series:
         lines += ["", "Plugin phases in the cx build (median s, share of cx wall):", ""]
         cx = series["cx"]

@@ -59,4 +59,7 @@ def test_runner_prints_the_table_and_ratios() -> None:
     for label in ("cx/peer wall", "cx/peer RSS", "cx-warm/cx wall"):
         assert re.search(re.escape(label) + r" \d+\.\d{3}", ratios.group(1)), label
     assert re.search(r"plugin share of cx \d+\.\d+%", ratios.group(1))
+    rounds = re.search(r"^Round by round: (.*)$", out, re.M)
+    assert rounds is not None
+    assert re.search(r"cx/peer wall \d+\.\d{3} \(median \d+\.\d{3}\)", rounds.group(1))
     assert re.search(r"^- rendering: \d+\.\d+ s", out, re.M)
