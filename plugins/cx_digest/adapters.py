@@ -113,6 +113,24 @@ def repeated_pelican_keys(path: str) -> dict[str, list[str]]:
     return {key: values for key, values in seen.items() if len(values) > 1}
 
 
+def _link_target(target: str, folder: str) -> tuple[str, str]:
+    """An intrasite link's target (what follows ``{static}`` or
+    ``{filename}``) as ``(path, rest)``: the path relative to ``content/``
+    (from ``folder``, or from ``content/`` itself with a leading ``/``),
+    and the query and fragment after it."""
+    cut = len(_PATH_PART.match(target).group(0))  # type: ignore[union-attr]
+    path, rest = target[:cut], target[cut:]
+    if path.startswith("/"):
+        return path.lstrip("/"), rest
+    return posixpath.normpath(posixpath.join(folder, path)), rest
+
+
+def _content_file(content_path: str, rel: str) -> bool:
+    """Whether ``rel`` names a file inside ``content/``."""
+    outside = rel == ".." or rel.startswith("../")
+    return not outside and os.path.isfile(os.path.join(content_path, rel))
+
+
 def _values(meta: Mapping[str, Any], key: str) -> list[str]:
     """All values of a (possibly repeated) key, as stripped strings."""
     raw = meta.get(key)
@@ -287,25 +305,15 @@ class StoryAdapter:
             "{path}"
         ):
             return fragment
-        source_dir = os.path.dirname(
-            os.path.relpath(article.source_path, self.content_path)
+        folder = posixpath.dirname(
+            Path(os.path.relpath(article.source_path, self.content_path)).as_posix()
         )
 
         def convert(url: str) -> str:
             if not url.startswith("{static}"):
                 return url
-            target = url.removeprefix("{static}")
-            cut = len(_PATH_PART.match(target).group(0))  # type: ignore[union-attr]
-            path, rest = target[:cut], target[cut:]
-            rel = (
-                path.lstrip("/")
-                if path.startswith("/")
-                else os.path.normpath(os.path.join(source_dir, path))
-            )
-            rel = Path(rel).as_posix()
-            if rel.startswith("../") or not os.path.isfile(
-                os.path.join(self.content_path, rel)
-            ):
+            rel, rest = _link_target(url.removeprefix("{static}"), folder)
+            if not _content_file(self.content_path, rel):
                 return url  # Pelican warns about it
             return f"/{rel}{rest}"
 
@@ -579,18 +587,11 @@ def _intrasite_links(
         match = _LINK_PREFIX.match(url)
         if match is None:
             return url
-        target = url[match.end() :]
-        cut = len(_PATH_PART.match(target).group(0))  # type: ignore[union-attr]
-        path, rest = unquote(target[:cut]), target[cut:]
-        rel = (
-            path.lstrip("/")
-            if path.startswith("/")
-            else posixpath.normpath(posixpath.join(folder, path))
-        )
+        rel, rest = _link_target(url[match.end() :], folder)
+        rel = unquote(rel)
         if match.group(1) == "filename" and rel in story_urls:
             return "/" + story_urls[rel] + rest
-        inside = rel != ".." and not rel.startswith("../")
-        if inside and os.path.isfile(os.path.join(content_path, rel)):
+        if _content_file(content_path, rel):
             return "/" + quote(rel) + rest
         report.warn(
             source,
