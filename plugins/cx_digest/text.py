@@ -107,7 +107,13 @@ def _stamp_parts(fmt: str) -> tuple[tuple[str, str], ...]:
             chunk.append("%" + code)
         i += 1 + len(code)
     flush()
-    return tuple(parts)
+    # A chunk with a "%-" flag the table does not cover goes to the object's
+    # own strftime (Pelican's SafeDatetime strips zeros on any platform);
+    # the rest to datetime's, which skips Pelican's per-directive wrapper.
+    return tuple(
+        ("own" if kind == "strftime" and "%-" in value else kind, value)
+        for kind, value in parts
+    )
 
 
 def format_stamp(moment: datetime, fmt: str) -> str:
@@ -116,10 +122,15 @@ def format_stamp(moment: datetime, fmt: str) -> str:
     ``%b %B %a %A %p`` (the locale-dependent directives) are expanded here;
     everything else goes to ``strftime``. The format is parsed once.
     """
-    return "".join(
-        _NAMES[value](moment) if kind == "name" else moment.strftime(value)
-        for kind, value in _stamp_parts(fmt)
-    )
+    out: list[str] = []
+    for kind, value in _stamp_parts(fmt):
+        if kind == "name":
+            out.append(_NAMES[value](moment))
+        elif kind == "strftime":
+            out.append(datetime.strftime(moment, value))
+        else:
+            out.append(moment.strftime(value))
+    return "".join(out)
 
 
 _ATTR_URL = re.compile(

@@ -43,6 +43,15 @@ def test_format_stamp_is_locale_free() -> None:
     assert format_stamp(moment, "100%%") == "100%"
 
 
+def test_format_stamp_keeps_pelicans_zero_stripping() -> None:
+    # "%-M" is not in the table: Pelican's SafeDatetime strips the zero.
+    from pelican.utils import SafeDatetime
+
+    moment = SafeDatetime(2021, 7, 29, 10, 5, 7)
+    assert format_stamp(moment, "%H:%-M:%S, %-d %b") == "10:5:07, 29 Jul"
+    assert format_stamp(moment, "%d/%m %I:%M %p") == "29/07 10:05 AM"
+
+
 def test_format_stamp_rejects_locale_directives() -> None:
     with pytest.raises(ValueError, match="%c"):
         format_stamp(datetime(2021, 1, 1), "%c")
