@@ -1,14 +1,17 @@
 """Benchmark: the same corpus built by Pelican alone, Pelican's peer features, cx.
 
     python bench/run.py --stories 10000 --repeat 3
-    python bench/run.py --scaling            # cx at 2,000 and 20,000 stories
+    python bench/run.py --stories 10000 --workers 4     # cx with 4 workers
+    python bench/run.py --scaling                       # cx at 5,000 and 40,000
 
 Each build runs in a fresh Python process (``run.py --child SETTINGS OUT``),
 the configurations interleaved (plain, peer, cx, cx-warm, plain, ...) and
-repeated. Wall time is measured around the child, CPU time and peak RSS come
-from ``os.wait4`` (the child's own rusage). The child runs Pelican in-process
-and writes the plugin's own phase timings (``DigestGenerator.timings``, plus
-the ``content_object_init`` clean-up it connects) to a JSON file.
+repeated. Wall time is measured around the child; CPU time (the child and
+every worker process it forked and reaped) and peak RSS come from
+``os.wait4``. The child also reports its own peak RSS (the main process)
+and, for parallel builds, the sum of its workers' peaks. This machine's
+speed drifts between runs, so the ratios that count are those of builds run
+back to back: they are printed round by round.
 """
 
 from __future__ import annotations
@@ -22,8 +25,7 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -43,7 +45,6 @@ _HEAD = """\
 import sys
 
 sys.path.insert(0, {root!r})
-sys.path.insert(0, {plugins!r})
 from pelicanconf import *  # noqa: F403
 
 PATH = {content!r}
@@ -56,18 +57,11 @@ CACHE_CONTENT = {cache_on!r}
 LOAD_CONTENT_CACHE = {cache_on!r}
 """
 
-# Without the plugin: no CX_DIGEST_* settings; the theme's two helper
-# filters come from the plugin's pure text module (nothing is registered).
+# Without the plugin: no CX_DIGEST_* settings (the theme needs none).
 _NO_PLUGIN = """
 PLUGINS = []
 for _key in [k for k in globals() if k.startswith("CX_DIGEST_")]:
     del globals()[_key]
-from cx_digest.text import format_stamp, site_url
-
-JINJA_FILTERS = {
-    "cx_stamp": lambda when, fmt=None: format_stamp(when, fmt or DEFAULT_DATE_FORMAT),
-    "cx_site_url": site_url,
-}
 """
 
 _PEER = """
@@ -82,7 +76,7 @@ CATEGORY_FEED_RSS = "feeds/category/{slug}.rss.xml"
 """
 
 
-def settings_text(name: str, content: Path, work: Path) -> str:
+def settings_text(name: str, content: Path, work: Path, workers: int | None) -> str:
     text = _HEAD.format(
         name=name,
         root=str(ROOT),
@@ -97,6 +91,8 @@ def settings_text(name: str, content: Path, work: Path) -> str:
         text += _NO_PLUGIN
     if name == "peer":
         text += _PEER
+    if name.startswith("cx") and workers is not None:
+        text += f"\nCX_DIGEST_WORKERS = {workers!r}\n"
     return text
 
 
@@ -104,104 +100,39 @@ def settings_text(name: str, content: Path, work: Path) -> str:
 
 
 def child(settings_file: str, out_file: str) -> None:
-    """Run one Pelican build in this process; dump the plugin's timings."""
+    """Run one Pelican build in this process; report what it built."""
     import logging
+    import resource
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
     from pelican import Pelican, signals
     from pelican.settings import read_settings
 
-    settings = read_settings(settings_file)
-    generators: list[Any] = []
+    found: dict[str, Any] = {"articles": 0, "editions": 0, "workers_kb": 0}
 
-    def keep(found: Sequence[Any]) -> None:
-        generators.extend(found)
+    def generators(items: Sequence[Any]) -> None:
+        for generator in items:
+            if type(generator).__name__ == "ArticlesGenerator":
+                found["articles"] = len(generator.articles)
+            if type(generator).__name__ == "DigestGenerator":
+                found["editions"] = len(generator.site.editions)
 
-    signals.all_generators_finalized.connect(keep)
-    start = time.perf_counter()
-    pelican = Pelican(settings)  # registers the plugins' signal receivers
-    receiver_time = _time_plugin_receivers(signals)
+    signals.all_generators_finalized.connect(generators)
+    pelican = Pelican(read_settings(settings_file))
+    writer_class = pelican._get_writer
+    writers: list[Any] = []
+
+    def keep_writer() -> Any:
+        writer = writer_class()
+        writers.append(writer)
+        return writer
+
+    pelican._get_writer = keep_writer  # type: ignore[method-assign]
     pelican.run()
-    total = time.perf_counter() - start
-    phases: dict[str, float] = {}
-    articles = editions = 0
-    for generator in generators:
-        if type(generator).__name__ == "DigestGenerator":
-            phases.update(generator.timings)
-            editions = len(generator.editions)
-        if type(generator).__name__ == "ArticlesGenerator":
-            articles = len(generator.articles)
-    for name, seconds in receiver_time.items():
-        phases[f"signal {name}"] = seconds
-    Path(out_file).write_text(
-        json.dumps(
-            {
-                "pelican_run": total,
-                "phases": phases,
-                "articles": articles,
-                "editions": editions,
-            }
-        ),
-        encoding="utf-8",
-    )
-
-
-def _time_plugin_receivers(signals: Any) -> dict[str, float]:
-    """Wrap every cx_digest signal receiver in a timer.
-
-    Time spent inside one of DigestGenerator's own timed phases (a page
-    written while rendering fires ``content_written``) is already counted
-    there and is left out here.
-    """
-    import weakref
-
-    from blinker import Signal
-
-    totals: dict[str, float] = {}
-    depth = [0]
-    try:
-        from cx_digest.generator import DigestGenerator
-    except ImportError:
-        return totals
-    original_timer = DigestGenerator.timer
-
-    @contextmanager
-    def counted(self: Any, phase: str) -> Iterator[None]:
-        depth[0] += 1
-        try:
-            with original_timer(self, phase):
-                yield
-        finally:
-            depth[0] -= 1
-
-    DigestGenerator.timer = counted  # type: ignore[assignment,method-assign]
-
-    def wrap(signal_name: str, receiver: Any) -> Any:
-        def timed(*args: Any, **kwargs: Any) -> Any:
-            if depth[0]:
-                return receiver(*args, **kwargs)
-            start = time.perf_counter()
-            try:
-                return receiver(*args, **kwargs)
-            finally:
-                key = f"{signal_name}:{receiver.__name__}"
-                totals[key] = totals.get(key, 0.0) + time.perf_counter() - start
-
-        return timed
-
-    for signal_name in dir(signals):
-        signal = getattr(signals, signal_name)
-        if not isinstance(signal, Signal):
-            continue
-        for ref in list(signal.receivers.values()):
-            receiver = ref() if isinstance(ref, weakref.ref) else ref
-            if receiver is None:
-                continue
-            if not getattr(receiver, "__module__", "").startswith("cx_digest"):
-                continue
-            signal.disconnect(receiver)
-            signal.connect(wrap(signal_name, receiver), weak=False)
-    return totals
+    for writer in writers:
+        found["workers_kb"] += getattr(writer, "worker_peak_rss_kb", 0)
+    found["main_kb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    Path(out_file).write_text(json.dumps(found), encoding="utf-8")
 
 
 # -- parent ------------------------------------------------------------------
@@ -211,8 +142,9 @@ def _time_plugin_receivers(signals: Any) -> dict[str, float]:
 class Sample:
     wall: float
     cpu: float
-    rss_mb: float
-    phases: dict[str, float]
+    rss_mb: float  # the largest process of the build
+    main_mb: float  # the main process
+    workers_mb: float  # all worker processes together (0 for a serial build)
     articles: int
     editions: int
 
@@ -228,36 +160,27 @@ class Series:
     def median(self, attr: str) -> float:
         return statistics.median(self.values(attr))
 
-    def plugin(self) -> list[float]:
-        return [sum(s.phases.values()) for s in self.samples]
-
 
 def build(name: str, work: Path, stories: int) -> Sample:
     settings = work / f"{name}.py"
     result = work / "timings" / f"{name}.json"
     result.parent.mkdir(parents=True, exist_ok=True)
-    output = work / "output" / name
-    shutil.rmtree(output, ignore_errors=True)
+    shutil.rmtree(work / "output" / name, ignore_errors=True)
     if name != "cx-warm":
         shutil.rmtree(work / "cache" / name, ignore_errors=True)
-    log = (work / f"{name}.log").open("w", encoding="utf-8")
     env = {**os.environ, "PYTHONHASHSEED": "0", "TZ": "UTC", "LC_ALL": "C.UTF-8"}
-    start = time.perf_counter()
-    command = [sys.executable, str(Path(__file__).resolve()), "--child"]
-    proc = subprocess.Popen(
-        [*command, str(settings), str(result)],
-        cwd=str(work),
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        env=env,
-    )
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - start
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    log.close()
-    if proc.returncode != 0:
+    with (work / f"{name}.log").open("w", encoding="utf-8") as log:
+        start = time.perf_counter()
+        proc = subprocess.Popen(
+            [sys.executable, str(Path(__file__).resolve()), "--child",
+             str(settings), str(result)],
+            cwd=str(work), stdout=log, stderr=subprocess.STDOUT, env=env,
+        )  # fmt: skip
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) != 0:
         tail = (work / f"{name}.log").read_text(encoding="utf-8")[-3000:]
-        raise SystemExit(f"bench: {name} build failed ({proc.returncode}):\n{tail}")
+        raise SystemExit(f"bench: {name} build failed:\n{tail}")
     data = json.loads(result.read_text(encoding="utf-8"))
     if data["articles"] < stories * 0.9:
         raise SystemExit(f"bench: {name} read only {data['articles']} stories")
@@ -265,7 +188,8 @@ def build(name: str, work: Path, stories: int) -> Sample:
         wall=wall,
         cpu=usage.ru_utime + usage.ru_stime,
         rss_mb=usage.ru_maxrss / 1024,
-        phases=data["phases"],
+        main_mb=data["main_kb"] / 1024,
+        workers_mb=data["workers_kb"] / 1024,
         articles=data["articles"],
         editions=data["editions"],
     )
@@ -286,14 +210,15 @@ def site_files(content: Path) -> None:
             shutil.copyfile(source, target)
 
 
-def prepare(stories: int, seed: int, names: Iterable[str]) -> Path:
+def prepare(stories: int, seed: int, names: Iterable[str], workers: int | None) -> Path:
     content = generate(stories, seed)
     site_files(content)
-    work = OUT / f"run-n{stories}-s{seed}"
+    suffix = f"-w{workers}" if workers is not None else ""
+    work = OUT / f"run-n{stories}-s{seed}{suffix}"
     work.mkdir(parents=True, exist_ok=True)
     for name in names:
         (work / f"{name}.py").write_text(
-            settings_text(name, content, work), encoding="utf-8"
+            settings_text(name, content, work, workers), encoding="utf-8"
         )
     return work
 
@@ -304,9 +229,9 @@ def _fmt(values: list[float], digits: int = 2) -> str:
 
 
 def run(
-    stories: int, seed: int, repeat: int, names: Sequence[str]
+    stories: int, seed: int, repeat: int, names: Sequence[str], workers: int | None
 ) -> dict[str, Series]:
-    work = prepare(stories, seed, names)
+    work = prepare(stories, seed, names, workers)
     series = {name: Series(name) for name in names}
     if "cx-warm" in names:
         print(f"warming the content cache ({stories} stories) ...", flush=True)
@@ -318,96 +243,78 @@ def run(
             series[name].samples.append(sample)
             print(
                 f"  round {round_}/{repeat} {name:8} wall {sample.wall:7.2f} s  "
-                f"cpu {sample.cpu:7.2f} s  rss {sample.rss_mb:7.1f} MB",
+                f"cpu {sample.cpu:7.2f} s  rss main {sample.main_mb:7.1f} MB  "
+                f"workers {sample.workers_mb:7.1f} MB",
                 flush=True,
             )
     return series
 
 
+# (label, numerator, denominator, attribute)
+RATIOS = (
+    ("cx/plain wall", "cx", "plain", "wall"),
+    ("cx/peer wall", "cx", "peer", "wall"),
+    ("cx-warm/plain wall", "cx-warm", "plain", "wall"),
+    ("cx-warm/cx wall", "cx-warm", "cx", "wall"),
+    ("cx/plain CPU", "cx", "plain", "cpu"),
+    ("cx/plain main RSS", "cx", "plain", "main_mb"),
+)
+
+
 def table(series: dict[str, Series], stories: int) -> str:
+    runs = len(next(iter(series.values())).samples)
     lines = [
-        f"Results at N = {stories} stories: median (min-max) of "
-        f"{len(next(iter(series.values())).samples)} runs",
+        f"Results at N = {stories} stories: median (min-max) of {runs} runs",
         "",
-        "| config | wall s | CPU s | peak RSS MB | stories/s | plugin s |",
-        "|--------|--------|-------|-------------|-----------|----------|",
+        "| config | wall s | CPU s | main RSS MB | workers RSS MB | stories/s |",
+        "|--------|--------|-------|-------------|----------------|-----------|",
     ]
     for name, s in series.items():
-        plugin = _fmt(s.plugin()) if any(s.plugin()) else "-"
-        rate = stories / s.median("wall")
         lines.append(
             f"| {name} | {_fmt(s.values('wall'))} | {_fmt(s.values('cpu'))} | "
-            f"{_fmt(s.values('rss_mb'), 1)} | {rate:.0f} | {plugin} |"
+            f"{_fmt(s.values('main_mb'), 1)} | {_fmt(s.values('workers_mb'), 1)} | "
+            f"{stories / s.median('wall'):.0f} |"
         )
-    lines.append("")
-    ratios = []
-
-    def ratio(label: str, top: str, bottom: str, attr: str) -> None:
-        if top in series and bottom in series:
-            value = series[top].median(attr) / series[bottom].median(attr)
-            ratios.append(f"{label} {value:.3f}")
-
-    ratio("cx/peer wall", "cx", "peer", "wall")
-    ratio("cx/peer RSS", "cx", "peer", "rss_mb")
-    ratio("cx-warm/cx wall", "cx-warm", "cx", "wall")
-    ratio("cx/plain wall", "cx", "plain", "wall")
-    ratio("cx/peer CPU", "cx", "peer", "cpu")
-    ratio("cx-warm/cx CPU", "cx-warm", "cx", "cpu")
+    medians, rounds = [], []
+    for label, top, bottom, attr in RATIOS:
+        if top not in series or bottom not in series:
+            continue
+        medians.append(
+            f"{label} {series[top].median(attr) / series[bottom].median(attr):.3f}"
+        )
+        pairs = zip(series[top].samples, series[bottom].samples, strict=True)
+        values = [getattr(a, attr) / getattr(b, attr) for a, b in pairs]
+        listed = ", ".join(f"{v:.3f}" for v in values)
+        rounds.append(f"{label} {listed} (median {statistics.median(values):.3f})")
+    lines += ["", "Ratios of the medians: " + "; ".join(medians)]
+    lines.append("Round by round: " + "; ".join(rounds))
     if "cx" in series:
-        cx = series["cx"]
-        share = statistics.median(cx.plugin()) / cx.median("wall")
-        ratios.append(f"plugin share of cx {share * 100:.2f}%")
-    lines.append("Ratios: " + "; ".join(ratios))
-    # The machine's speed can drift between rounds; the builds of one round
-    # run back to back, so their ratio is the steadier figure.
-    rounds = []
-    for label, top, bottom, attr in (
-        ("cx/peer wall", "cx", "peer", "wall"),
-        ("cx/peer CPU", "cx", "peer", "cpu"),
-        ("cx-warm/cx wall", "cx-warm", "cx", "wall"),
-    ):
-        if top in series and bottom in series:
-            pairs = zip(series[top].samples, series[bottom].samples, strict=True)
-            values = [getattr(a, attr) / getattr(b, attr) for a, b in pairs]
-            listed = ", ".join(f"{v:.3f}" for v in values)
-            rounds.append(f"{label} {listed} (median {statistics.median(values):.3f})")
-    if rounds:
-        lines.append("Round by round: " + "; ".join(rounds))
-    if "cx" in series:
-        lines += ["", "Plugin phases in the cx build (median s, share of cx wall):", ""]
-        cx = series["cx"]
-        wall = cx.median("wall")
-        keys = sorted({k for s in cx.samples for k in s.phases})
-        for key in keys:
-            med = statistics.median(s.phases.get(key, 0.0) for s in cx.samples)
-            lines.append(f"- {key}: {med:.3f} s ({med / wall * 100:.2f}%)")
-        editions = cx.samples[0].editions
-        lines.append(f"- ({cx.samples[0].articles} stories, {editions} editions)")
+        first = series["cx"].samples[0]
+        lines.append(f"({first.articles} stories, {first.editions} editions)")
     return "\n".join(lines)
 
 
-def scaling(seed: int, repeat: int, sizes: Sequence[int]) -> str:
+def scaling(seed: int, repeat: int, sizes: Sequence[int], workers: int | None) -> str:
     per_story: dict[int, float] = {}
     lines = [
-        "Scaling: plugin phases per story in the cx build (median of runs)",
+        "Scaling: the cx build's wall time per story (median of runs)",
         "",
-        "| stories | cx wall s | plugin s | plugin µs/story |",
-        "|---------|-----------|----------|-----------------|",
+        "| stories | cx wall s | main RSS MB | workers RSS MB | ms/story |",
+        "|---------|-----------|-------------|----------------|----------|",
     ]
     for size in sizes:
-        series = run(size, seed, repeat, ["cx"])["cx"]
-        plugin = statistics.median(series.plugin())
-        per_story[size] = plugin / size * 1e6
+        cx = run(size, seed, repeat, ["cx"], workers)["cx"]
+        per_story[size] = cx.median("wall") / size * 1e3
         lines.append(
-            f"| {size} | {_fmt(series.values('wall'))} | {_fmt(series.plugin(), 3)} "
-            f"| {per_story[size]:.1f} |"
+            f"| {size} | {_fmt(cx.values('wall'))} | {_fmt(cx.values('main_mb'), 1)} "
+            f"| {_fmt(cx.values('workers_mb'), 1)} | {per_story[size]:.2f} |"
         )
     small, large = min(sizes), max(sizes)
-    lines.append("")
-    lines.append(
+    lines += [
+        "",
         f"Scaling ratio ({large} vs {small}, per story): "
-        f"{per_story[large] / per_story[small]:.3f}"
-    )
+        f"{per_story[large] / per_story[small]:.3f}",
+    ]
     return "\n".join(lines)
 
 
@@ -420,16 +327,13 @@ def machine() -> str:
                 break
     except OSError:
         pass
-    import pelican
+    from importlib.metadata import version
 
-    version = getattr(pelican, "__version__", None)
-    if version is None:
-        from importlib.metadata import version as dist_version
-
-        version = dist_version("pelican")
+    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 0
     return (
-        f"{' '.join(platform.uname())}; CPU {cpu}, {os.cpu_count()} cores; "
-        f"Python {platform.python_version()}; Pelican {version}"
+        f"{' '.join(platform.uname())}; CPU {cpu}, {os.cpu_count()} cores "
+        f"({usable} usable); Python {platform.python_version()}; "
+        f"Pelican {version('pelican')}"
     )
 
 
@@ -445,11 +349,15 @@ def main(argv: Sequence[str] | None = None) -> None:
         help="comma list of " + ", ".join(CONFIGS),
     )
     parser.add_argument(
-        "--scaling",
-        action="store_true",
-        help="only cx builds at --scaling-sizes, plugin time per story",
+        "--workers",
+        type=int,
+        default=None,
+        help="CX_DIGEST_WORKERS for the cx builds (default: the plugin's own)",
     )
-    parser.add_argument("--scaling-sizes", default="2000,20000")
+    parser.add_argument(
+        "--scaling", action="store_true", help="only cx builds at --scaling-sizes"
+    )
+    parser.add_argument("--scaling-sizes", default="5000,40000")
     args = parser.parse_args(argv)
     if args.child:
         child(*args.child)
@@ -457,13 +365,13 @@ def main(argv: Sequence[str] | None = None) -> None:
     print(machine(), flush=True)
     if args.scaling:
         sizes = [int(x) for x in args.scaling_sizes.split(",")]
-        print(scaling(args.seed, args.repeat, sizes))
+        print(scaling(args.seed, args.repeat, sizes, args.workers))
         return
     names = [n.strip() for n in args.configs.split(",") if n.strip()]
     unknown = set(names) - set(CONFIGS)
     if unknown:
         parser.error(f"unknown configuration(s): {', '.join(sorted(unknown))}")
-    series = run(args.stories, args.seed, args.repeat, names)
+    series = run(args.stories, args.seed, args.repeat, names, args.workers)
     print()
     print(table(series, args.stories))
 

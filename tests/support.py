@@ -117,7 +117,7 @@ def run_pelican(
     if copy_images:
         images = content / "images"
         images.mkdir(parents=True, exist_ok=True)
-        for name in ("fixture.jpg", "favicon.png"):
+        for name in ("fixture.jpg", "favicon.png", "cx-logo.png"):
             src = FIXTURES / "images" / name
             if src.exists() and not (images / name).exists():
                 (images / name).write_bytes(src.read_bytes())

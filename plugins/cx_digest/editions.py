@@ -18,6 +18,13 @@ from .settings import DigestSettings
 from .text import headline_caps
 
 
+def local_time(moment: datetime, tz: ZoneInfo) -> datetime:
+    """``moment`` in the site's time zone (a naive time is taken to be in it)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=tz)
+    return moment.astimezone(tz)
+
+
 def edition_day(moment: datetime, tz: ZoneInfo, day_starts: time) -> date:
     """The edition a story published at ``moment`` belongs to.
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Protocol
 
 
 class Role(StrEnum):
@@ -41,9 +41,17 @@ class Image:
         return self.src.startswith(("http://", "https://"))
 
 
+class StoryText(Protocol):
+    """Where a story's HTML comes from (see :mod:`cx_digest.stories`)."""
+
+    def summary(self, story: Story) -> str: ...
+
+    def body(self, story: Story) -> str: ...
+
+
 @dataclass(frozen=True, slots=True)
 class Story:
-    """One story as the digest needs it."""
+    """One published story as the digest needs it."""
 
     slug: str
     title: str
@@ -52,8 +60,8 @@ class Story:
     category: str
     category_url: str
     source: str  # path relative to content/, for messages
-    # The summary as given; see ``summary``. Links are site-root relative
-    # ("/images/x.jpg").
+    category_slug: str = ""
+    # The summary when no ``text`` makes it (tests, simple callers).
     summary_html: str = ""
     tags: tuple[Link, ...] = ()
     kicker: str = ""
@@ -64,19 +72,29 @@ class Story:
     related: tuple[Link, ...] = ()
     link: str = ""  # external URL the digest headline points to
     subscribers_only: bool = False
-    # A summary made on demand from ``origin`` (the adapter's article), not
-    # held for the whole build: ``summary_from(story)``.
-    summary_from: Callable[[Story], str] | None = field(
-        default=None, compare=False, repr=False
-    )
+    modified: datetime | None = None  # aware, the ``Modified`` key
+    authors: tuple[str, ...] = ()
+    # Makes the cleaned summary and body on demand from ``origin`` (the
+    # Pelican article), so they are not all held for the whole build.
+    text: StoryText | None = field(default=None, compare=False, repr=False)
     origin: object = field(default=None, compare=False, repr=False)
 
     @property
     def summary(self) -> str:
-        """The summary HTML: ``summary_html``, or made by ``summary_from``."""
-        if self.summary_from is not None:
-            return self.summary_from(self)
-        return self.summary_html
+        """The summary as clean HTML with absolute URLs."""
+        return self.text.summary(self) if self.text else self.summary_html
+
+    @property
+    def body(self) -> str:
+        """The whole story as clean HTML with absolute URLs (story feeds)."""
+        return self.text.body(self) if self.text else self.summary_html
+
+    @property
+    def updated(self) -> datetime:
+        """The ``Modified`` time when it is later than ``Date``."""
+        if self.modified is not None and self.modified > self.date:
+            return self.modified
+        return self.date
 
     @property
     def href(self) -> str:
@@ -103,6 +121,8 @@ class Curation:
 
 @dataclass(frozen=True)
 class EditionSection:
+    """A section of an edition: its stories, then its Quick hits."""
+
     key: str
     title: str
     stories: tuple[Story, ...]
@@ -120,6 +140,8 @@ class EditionRef:
 
 @dataclass(frozen=True)
 class Edition:
+    """One day's edition, in reading order."""
+
     day: date
     stamp: datetime
     title: str

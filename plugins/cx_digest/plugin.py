@@ -1,21 +1,30 @@
-"""Pelican hooks: the digest generator and content clean-up."""
+"""Pelican hooks: the digest generator, template helpers and content clean-up."""
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Mapping
+from datetime import datetime
+from functools import cache
+from pathlib import Path
 from typing import Any
 
+from jinja2 import ChoiceLoader, FileSystemLoader
 from pelican import signals
+from pelican.readers import DUPLICATES_DEFINITIONS_ALLOWED, MarkdownReader
 
-from . import seo
-from .adapters import watch_repeated_keys
+from . import meta, qr, sitemaps
+from .adapters import REPEATS_KEY
+from .defaults import DEFAULTS
 from .generator import DigestGenerator
-from .settings import DEFAULTS
-from .text import (
-    format_stamp,
-    from_root,
-    headline_caps,
-    site_url,
-    xml_safe,
+from .text import format_stamp, headline_caps, join_url, xml_safe
+
+logger = logging.getLogger("cx_digest")
+
+TEMPLATES = Path(__file__).parent / "templates"
+# Keys Pelican keeps only the first value of, dropping the rest.
+_PELICAN_SINGLE = frozenset(
+    key for key, allowed in DUPLICATES_DEFINITIONS_ALLOWED.items() if not allowed
 )
 
 
@@ -23,39 +32,110 @@ def get_generators(pelican: Any) -> type[DigestGenerator]:
     return DigestGenerator
 
 
-def add_filters(generator: Any) -> None:
-    """Give every generator's templates (the theme's too) the digest filters."""
+def exclude_edition_files(pelican: Any) -> None:
+    """``initialized``: edition files are never read as articles or pages,
+    whatever ``ARTICLE_PATHS`` and ``PAGE_PATHS`` say."""
+    settings = pelican.settings
+    folder = settings.get(
+        "CX_DIGEST_EDITIONS_PATH", DEFAULTS["CX_DIGEST_EDITIONS_PATH"]
+    )
+    folder = folder.strip("/") if isinstance(folder, str) else ""
+    if not folder:
+        return
+    for key in ("ARTICLE_EXCLUDES", "PAGE_EXCLUDES"):
+        excluded = list(settings.get(key) or [])
+        if folder not in (e.strip("/") for e in excluded):
+            settings[key] = [*excluded, folder]
+            logger.debug("cx_digest: %s += %r (edition files)", key, folder)
+
+
+def add_helpers(generator: Any) -> None:
+    """``generator_init``: every generator's templates (the theme's too) get
+    the plugin's templates (after the theme's, so a theme overrides them by
+    name) and its filters and functions."""
+    env = generator.env
+    loader = env.loader
+    if isinstance(loader, ChoiceLoader) and not any(
+        getattr(item, "searchpath", None) == [str(TEMPLATES)] for item in loader.loaders
+    ):
+        loader.loaders.insert(1, FileSystemLoader(str(TEMPLATES)))
     stamp_format = generator.settings.get(
         "CX_DIGEST_STAMP_FORMAT", DEFAULTS["CX_DIGEST_STAMP_FORMAT"]
     )
 
-    def cx_stamp(moment: Any, fmt: str | None = None) -> str:
+    def cx_stamp(moment: datetime, fmt: str | None = None) -> str:
         return format_stamp(moment, fmt or stamp_format)
 
-    generator.env.filters.update(
+    def cx_site_url(path: str, siteurl: str) -> str:
+        return join_url(siteurl, path)
+
+    def cx_qr(url: str) -> str:
+        return qr.svg(
+            url,
+            title="QR code of this edition's web address",
+            css_class="cx-qr",
+            dark="#111111",
+            light="#ffffff",
+        )
+
+    env.filters.update(
         {
-            "cx_site_url": site_url,
-            "cx_from_root": from_root,
             "cx_stamp": cx_stamp,
+            "cx_site_url": cx_site_url,
             "cx_headline_caps": headline_caps,
-            "cx_xml_safe": xml_safe,
-            "cx_description": seo.describe,
+            "cx_description": meta.describe,
         }
     )
-    # Page metadata and share links (seo.py): cx_meta(kind, item, title=...).
-    generator.env.globals.update(
-        {"cx_meta": seo.page_meta, "cx_share_links": seo.share_links}
+    env.globals.update(
+        {"cx_meta": meta.page_meta, "cx_share_links": meta.share_links, "cx_qr": cx_qr}
     )
+
+
+class _RepeatsMixin:
+    """Keeps what Pelican's Markdown reader drops: the extra values of a
+    repeated ``Date``, ``Category``, ``Status``... (it keeps the first), in
+    the story's metadata under :data:`REPEATS_KEY`, so that the digest can
+    report them, also for stories from Pelican's content cache or read in
+    worker processes."""
+
+    settings: Mapping[str, Any]
+
+    def _parse_metadata(self, meta: Mapping[str, list[str]]) -> dict[str, Any]:
+        metadata: dict[str, Any] = super()._parse_metadata(meta)  # type: ignore[misc]
+        formatted = set(self.settings.get("FORMATTED_FIELDS") or ())
+        repeats = {
+            name.lower(): [xml_safe(v).strip() for v in values]
+            for name, values in meta.items()
+            if len(values) > 1
+            and name.lower() in _PELICAN_SINGLE
+            and name.lower() not in formatted
+        }
+        if repeats:
+            metadata[REPEATS_KEY] = repeats
+        return metadata
+
+
+@cache
+def _watching(reader_class: type) -> type:
+    # The same name: Pelican records it as the story's "reader" metadata.
+    return type(reader_class.__name__, (_RepeatsMixin, reader_class), {})
+
+
+def watch_repeated_keys(readers: Any) -> None:
+    """``readers_init``: the Markdown readers note repeated keys."""
+    for ext, reader_class in list(readers.reader_classes.items()):
+        if (
+            isinstance(reader_class, type)
+            and issubclass(reader_class, MarkdownReader)
+            and not issubclass(reader_class, _RepeatsMixin)
+        ):
+            readers.reader_classes[ext] = _watching(reader_class)
 
 
 def clean_content(content: Any) -> None:
-    """Drop text XML cannot carry from every article and page, as read.
-
-    Wire copy sometimes carries control characters; Pelican writes them
-    verbatim into pages and feeds, where they break XML parsers.
-    """
-    # xml_safe returns clean text as the same object, so only text that had
-    # something to drop is written back.
+    """``content_object_init``: drop text XML cannot carry from every article
+    and page as it is read (wire copy brings control characters, which break
+    every XML parser), once: nothing later cleans it again."""
     raw = getattr(content, "_content", None)
     if isinstance(raw, str):
         content._content = xml_safe(raw)
@@ -65,33 +145,30 @@ def clean_content(content: Any) -> None:
     for key, value in list(content.metadata.items()):
         if isinstance(value, str):
             clean: Any = xml_safe(value)
-            if clean is value:
-                continue
         elif isinstance(value, list) and all(isinstance(v, str) for v in value):
             clean = [xml_safe(v) for v in value]
-            if all(c is v for c, v in zip(clean, value, strict=True)):
-                continue
         else:
-            # Category, Tag and Author objects: Pelican built them from the
-            # raw text before this signal, and lists them on their own pages.
+            # Category, Tag and Author objects: Pelican made them from the
+            # raw text before this signal; their slugs follow their names.
             for item in value if isinstance(value, list) else [value]:
                 name = getattr(item, "name", None)
-                # Pelican derives slugs from names: only touch dirty ones.
-                if isinstance(name, str) and xml_safe(name) is not name:
+                if isinstance(name, str) and xml_safe(name) != name:
                     item.name = xml_safe(name)
             continue
-        content.metadata[key] = clean
-        # Pelican also copied each key to an attribute (article.kicker).
-        if key != "title" and vars(content).get(key) is value:
-            setattr(content, key, clean)
+        if clean != value:
+            content.metadata[key] = clean
+            # Pelican also copied each key to an attribute (article.kicker).
+            if key != "title" and vars(content).get(key) == value:
+                setattr(content, key, clean)
     summary = getattr(content, "_summary", None)
     if isinstance(summary, str):
         content._summary = xml_safe(summary)
 
 
 def register() -> None:
+    signals.initialized.connect(exclude_edition_files)
     signals.get_generators.connect(get_generators)
-    signals.generator_init.connect(add_filters)
+    signals.generator_init.connect(add_helpers)
+    signals.readers_init.connect(watch_repeated_keys)
     signals.content_object_init.connect(clean_content)
-    signals.article_generator_preread.connect(watch_repeated_keys)
-    signals.content_written.connect(seo.record_page)
+    signals.content_written.connect(sitemaps.record_page)

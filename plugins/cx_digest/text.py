@@ -1,13 +1,14 @@
-"""Text helpers: headline caps, locale-free time stamps, XML-safe text, URLs."""
+"""Plain-text helpers: XML-safe text, headline caps, time stamps, URLs.
+
+Nothing here parses HTML (that is :mod:`cx_digest.markup`'s job).
+"""
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Callable
 from datetime import datetime
-from functools import lru_cache
-from urllib.parse import urljoin
+from urllib.parse import quote
 
 # Characters XML 1.0 cannot carry (C0 controls but tab, newline and CR; lone
 # surrogates; U+FFFE/U+FFFF), plus DEL and the C1 controls, which XML allows
@@ -15,22 +16,9 @@ from urllib.parse import urljoin
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
 
-# The ASCII bytes XML text may hold: deleting them from an ASCII string's
-# bytes leaves only what _NOT_XML would remove (about 7x faster than a search).
-_ASCII_OK = bytes(c for c in range(128) if not _NOT_XML.match(chr(c)))
-
-
 def xml_safe(text: str) -> str:
-    """``text`` without the characters XML 1.0 cannot carry.
-
-    Almost all text is clean, and a search is cheaper than a substitution:
-    clean text is returned as it is (the same object).
-    """
-    if text.isascii():
-        dirty = bool(text.encode("ascii").translate(None, _ASCII_OK))
-    else:
-        dirty = _NOT_XML.search(text) is not None
-    return _NOT_XML.sub("", text) if dirty else text
+    """``text`` without the characters XML 1.0 cannot carry."""
+    return _NOT_XML.sub("", text)
 
 
 _WORD_START = re.compile(r"(^|[\s\-–—/(\[\"“‘])([^\W\d_])", re.UNICODE)
@@ -46,7 +34,7 @@ def headline_caps(title: str) -> str:
     return _WORD_START.sub(lambda m: m.group(1) + m.group(2).upper(), title)
 
 
-_MONTHS = [
+_MONTHS = (
     "January",
     "February",
     "March",
@@ -59,85 +47,37 @@ _MONTHS = [
     "October",
     "November",
     "December",
-]
-_DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
-
-
-_NAMES: dict[str, Callable[[datetime], str]] = {
-    "b": lambda m: _MONTHS[m.month - 1][:3],
-    "B": lambda m: _MONTHS[m.month - 1],
-    "a": lambda m: _DAYS[m.weekday()][:3],
-    "A": lambda m: _DAYS[m.weekday()],
-    "p": lambda m: "AM" if m.hour < 12 else "PM",
-    "-d": lambda m: str(m.day),
-    "-I": lambda m: str(m.hour % 12 or 12),
-    "-H": lambda m: str(m.hour),
-    "-m": lambda m: str(m.month),
+)
+_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+# The directives whose text depends on the process locale, in English.
+_ENGLISH: dict[str, Callable[[datetime], str]] = {
+    "a": lambda moment: _DAYS[moment.weekday()][:3],
+    "A": lambda moment: _DAYS[moment.weekday()],
+    "b": lambda moment: _MONTHS[moment.month - 1][:3],
+    "B": lambda moment: _MONTHS[moment.month - 1],
+    "p": lambda moment: "AM" if moment.hour < 12 else "PM",
 }
-
-
-@lru_cache(maxsize=64)
-def _stamp_parts(fmt: str) -> tuple[tuple[str, str], ...]:
-    """``fmt`` cut into ``("name", code)`` parts, expanded from
-    :data:`_NAMES`, and ``("strftime", pattern)`` parts for the rest."""
-    parts: list[tuple[str, str]] = []
-    chunk: list[str] = []
-
-    def flush() -> None:
-        if chunk:
-            parts.append(("strftime", "".join(chunk)))
-            chunk.clear()
-
-    i = 0
-    while i < len(fmt):
-        ch = fmt[i]
-        if ch != "%" or i + 1 == len(fmt):
-            chunk.append("%%" if ch == "%" else ch)
-            i += 1
-            continue
-        code = fmt[i + 1]
-        if code == "-" and i + 2 < len(fmt):
-            code = fmt[i + 1 : i + 3]
-        if code in _NAMES:
-            flush()
-            parts.append(("name", code))
-        elif code in ("c", "x", "X"):
-            raise ValueError(f"locale-dependent directive %{code} is not supported")
-        else:
-            chunk.append("%" + code)
-        i += 1 + len(code)
-    flush()
-    # A chunk with a "%-" flag the table does not cover goes to the object's
-    # own strftime (Pelican's SafeDatetime strips zeros on any platform);
-    # the rest to datetime's, which skips Pelican's per-directive wrapper.
-    return tuple(
-        ("own" if kind == "strftime" and "%-" in value else kind, value)
-        for kind, value in parts
-    )
+_DIRECTIVE = re.compile(r"%(.)", re.DOTALL)
 
 
 def format_stamp(moment: datetime, fmt: str) -> str:
-    """``strftime`` with English names whatever the process locale is.
+    """``moment.strftime(fmt)`` with English names, whatever the locale is.
 
-    ``%b %B %a %A %p`` (the locale-dependent directives) are expanded here;
-    everything else goes to ``strftime``. The format is parsed once.
+    ``%a %A %b %B %p`` are written out in English first; every other
+    directive is the standard library's (or Pelican's ``SafeDatetime``'s).
+    The settings refuse the locale's own formats ``%c %x %X``.
     """
-    out: list[str] = []
-    for kind, value in _stamp_parts(fmt):
-        if kind == "name":
-            out.append(_NAMES[value](moment))
-        elif kind == "strftime":
-            out.append(datetime.strftime(moment, value))
-        else:
-            out.append(moment.strftime(value))
-    return "".join(out)
+
+    def english(match: re.Match[str]) -> str:
+        name = _ENGLISH.get(match.group(1))
+        return name(moment) if name else match.group(0)
+
+    return moment.strftime(_DIRECTIVE.sub(english, fmt))
 
 
-_ATTR_URL = re.compile(
-    r"""(?P<pre>\s(?:href|src|poster)\s*=\s*)(?P<q>["'])(?P<url>.*?)(?P=q)""",
-    re.IGNORECASE | re.DOTALL,
-)
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
+# Characters a URL path, query or fragment may carry as they are.
+_URL_SAFE = "/%:@!$&'()*+,;=?#~"
 
 
 def has_scheme(url: str) -> bool:
@@ -145,60 +85,19 @@ def has_scheme(url: str) -> bool:
     return _SCHEME.match(url) is not None
 
 
-def rewrite_urls(fragment: str, convert: Callable[[str], str]) -> str:
-    """Apply ``convert(url) -> url`` to every href/src/poster in ``fragment``."""
+def join_url(prefix: str, path: str) -> str:
+    """A link to ``path`` (a site path such as ``tag/x/``) under ``prefix``.
 
-    def sub(match: re.Match[str]) -> str:
-        raw = html.unescape(match.group("url")).strip()
-        new = convert(raw)
-        if new == raw:
-            return match.group(0)
-        quote = match.group("q")
-        return f"{match.group('pre')}{quote}{html.escape(new, quote=True)}{quote}"
-
-    return _ATTR_URL.sub(sub, fragment)
-
-
-def root_relative(fragment: str, page_path: str) -> str:
-    """Resolve every relative URL in ``fragment`` against ``/page_path``.
-
-    The result has site-root-relative URLs (``/images/x.jpg``) that
-    :func:`from_root` turns into whatever an output needs.
+    ``prefix`` is the public address (feeds, email, metadata) or a page's
+    ``SITEURL`` (``../..`` with relative URLs, ``""`` for root-relative
+    links). The path is percent-encoded where it must be; a URL with a
+    scheme, or a fragment, is returned as it is.
     """
-    base = "/" + page_path.lstrip("/")
-
-    def convert(url: str) -> str:
-        if url == "" or url.startswith("//"):
-            return "https:" + url if url.startswith("//") else url
-        if _SCHEME.match(url) or url.startswith("/"):
-            return url
-        return urljoin(base, url)
-
-    return rewrite_urls(fragment, convert)
-
-
-def from_root(fragment: str, prefix: str) -> str:
-    """Replace the leading ``/`` of site-root URLs with ``prefix + "/"``.
-
-    ``prefix`` is the writer's ``SITEURL``: a relative path (``../../..``) on
-    web pages with ``RELATIVE_URLS``, the absolute site URL in feeds and email.
-    """
-    prefix = prefix.rstrip("/")
-
-    def convert(url: str) -> str:
-        if url.startswith("/") and not url.startswith("//"):
-            return f"{prefix}{url}" if prefix else url
-        return url
-
-    return rewrite_urls(fragment, convert)
-
-
-def site_url(path: str, siteurl: str) -> str:
-    """A link to a site path (``tag/x/``) or an absolute URL, for templates."""
-    if _SCHEME.match(path) or path.startswith("#"):
+    if has_scheme(path) or path.startswith("#"):
         return path
-    prefix = siteurl.rstrip("/")
-    return f"{prefix}/{path.lstrip('/')}" if prefix else f"/{path.lstrip('/')}"
+    encoded = quote(path.lstrip("/"), safe=_URL_SAFE)
+    prefix = prefix.rstrip("/")
+    return f"{prefix}/{encoded}"
 
 
 def is_web_url(value: str) -> bool:
@@ -215,25 +114,3 @@ def split_label_url(value: str) -> tuple[str, str] | None:
     if not match:
         return None
     return match.group("label").strip(), match.group("url").strip()
-
-
-_FIRST_P = re.compile(r"<p[\s>].*?</p>", re.DOTALL | re.IGNORECASE)
-_MORE = re.compile(r"<!--\s*more\s*-->", re.IGNORECASE)
-
-
-def summary_from_body(body_html: str) -> str:
-    """The body above a ``<!-- more -->`` line, else its first paragraph."""
-    parts = _MORE.split(body_html, maxsplit=1)
-    if len(parts) == 2:
-        return parts[0].strip()
-    match = _FIRST_P.search(body_html)
-    return match.group(0) if match else body_html.strip()
-
-
-_TAG = re.compile(r"<[^>]*>")
-_SPACE = re.compile(r"\s+")
-
-
-def plain_text(fragment: str) -> str:
-    """HTML fragment to one line of plain text."""
-    return _SPACE.sub(" ", html.unescape(_TAG.sub(" ", fragment))).strip()

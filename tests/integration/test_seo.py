@@ -13,7 +13,7 @@ from bs4 import BeautifulSoup
 from lxml import etree
 from PIL import Image as PILImage
 
-from cx_digest import seo
+from cx_digest import meta as page_meta
 from cx_digest.settings import SettingsError
 from support import FIXTURES, Site, run_pelican, story_file
 
@@ -510,15 +510,15 @@ def test_bad_settings_stop_the_build_naming_the_key(
 
 
 def test_describe_cuts_at_a_word_boundary() -> None:
-    assert seo.describe("<p>Short &amp; sweet.</p>") == "Short & sweet."
+    assert page_meta.describe("<p>Short &amp; sweet.</p>") == "Short & sweet."
     text = "word " * 50
-    cut = seo.describe(f"<p>{text}</p>", limit=30)
+    cut = page_meta.describe(f"<p>{text}</p>", limit=30)
     assert cut == "word word word word word word…"
     assert len(cut) <= 30
 
 
 def test_json_ld_escapes_markup() -> None:
-    block = seo.json_ld({"headline": "</script><!-- & -->"})
+    block = page_meta.json_ld({"headline": "</script><!-- & -->"})
     inner = block.removeprefix('<script type="application/ld+json">').removesuffix(
         "</script>"
     )

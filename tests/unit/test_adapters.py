@@ -1,5 +1,5 @@
-"""The adapter's pieces, without a Pelican build: repeated keys in the
-metadata block, {static} links, one warning per bad value."""
+"""The adapter's pieces, without a Pelican build: repeated keys, lookups
+by slug or file name, one warning per bad value."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from cx_digest.adapters import StoryAdapter, repeated_pelican_keys
+from cx_digest.adapters import REPEATS_KEY, StoryAdapter, StoryIndex
 from cx_digest.report import Report
 from cx_digest.settings import load
 
@@ -34,39 +34,6 @@ def write(tmp_path: Path, name: str, text: str) -> str:
     return str(path)
 
 
-class TestRepeatedPelicanKeys:
-    def test_finds_keys_pelican_would_silently_drop(self, tmp_path: Path) -> None:
-        path = write(
-            tmp_path,
-            "a.md",
-            "Title: A\nDate: 2026-11-18 09:00\nCATEGORY: Economy\n"
-            "date: 2026-11-19\nCategory:  Markets \nTags: x\nKicker: k\nKicker: j\n"
-            "\nDate: in the body, not metadata\n",
-        )
-        assert repeated_pelican_keys(path) == {
-            "date": ["2026-11-18 09:00", "2026-11-19"],
-            "category": ["Economy", "Markets"],
-        }
-
-    def test_stops_at_the_first_blank_line(self, tmp_path: Path) -> None:
-        path = write(tmp_path, "b.md", "Title: B\nTags: x\n\nTags: y\nTags: z\n")
-        assert repeated_pelican_keys(path) == {}
-
-    def test_yaml_fence_and_continuation_lines(self, tmp_path: Path) -> None:
-        path = write(
-            tmp_path,
-            "c.md",
-            "---\nTitle: C\nSummary: one\n    two\nStatus: draft\nStatus: hidden\n"
-            "---\nBody\n",
-        )
-        assert repeated_pelican_keys(path) == {"status": ["draft", "hidden"]}
-
-    def test_other_formats_and_missing_files(self, tmp_path: Path) -> None:
-        rst = write(tmp_path, "d.rst", ":date: 1\n:date: 2\n")
-        assert repeated_pelican_keys(rst) == {}
-        assert repeated_pelican_keys(str(tmp_path / "missing.md")) == {}
-
-
 def article(tmp_path: Path, text: str, **attrs: Any) -> Any:
     """A stand-in for a Pelican article read from ``text``."""
     source = write(tmp_path, "content/stories/x.md", text)
@@ -77,7 +44,9 @@ def article(tmp_path: Path, text: str, **attrs: Any) -> Any:
         "url": "2026/11/18/x/",
         "source_path": source,
         "date": datetime(2026, 11, 18, 9, tzinfo=SETTINGS.timezone),
-        "category": SimpleNamespace(name="Economy", url="category/economy/"),
+        "category": SimpleNamespace(
+            name="Economy", url="category/economy/", slug="economy"
+        ),
         "tags": [],
         "metadata": meta,
         "settings": {"STATIC_URL": "{path}"},
@@ -91,6 +60,11 @@ def adapter(tmp_path: Path, report: Report) -> StoryAdapter:
     return StoryAdapter(SETTINGS, str(tmp_path / "content"), report, lambda p: None)
 
 
+def adapt(tmp_path: Path, report: Report, *items: Any) -> list[Any]:
+    index = StoryIndex(items, str(tmp_path / "content"), report)
+    return adapter(tmp_path, report).adapt(list(items), index)
+
+
 def test_repeated_title_warns_once_and_every_page_gets_the_first(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -102,7 +76,7 @@ def test_repeated_title_warns_once_and_every_page_gets_the_first(
         metadata={"title": ["One", "Two"]},
     )
     with caplog.at_level(logging.WARNING, logger="cx_digest"):
-        (story,) = adapter(tmp_path, report).adapt([item])
+        (story,) = adapt(tmp_path, report, item)
     assert story.title == "One"
     assert item.title == "One"  # Pelican's own pages see it too
     assert [str(p) for p in report.problems] == [
@@ -114,9 +88,11 @@ def test_repeated_title_warns_once_and_every_page_gets_the_first(
 def test_repeated_date_in_the_file_warns_once(tmp_path: Path) -> None:
     report = Report()
     item = article(
-        tmp_path, "Title: H\nDate: 2026-11-18 09:00\nDate: 2026-11-19 09:00\n\nB\n"
+        tmp_path,
+        "Title: H\nDate: 2026-11-18 09:00\nDate: 2026-11-19 09:00\n\nB\n",
+        metadata={REPEATS_KEY: {"date": ["2026-11-18 09:00", "2026-11-19 09:00"]}},
     )
-    adapter(tmp_path, report).adapt([item])
+    adapt(tmp_path, report, item)
     assert [(p.source, p.key, p.value) for p in report.problems] == [
         ("stories/x.md", "Date", "2026-11-18 09:00 | 2026-11-19 09:00")
     ]
@@ -138,7 +114,7 @@ def test_repeated_date_in_the_file_warns_once(tmp_path: Path) -> None:
 def test_each_bad_value_is_one_problem(tmp_path: Path, key: str, value: str) -> None:
     report = Report()
     item = article(tmp_path, "Title: H\n\nB\n", metadata={key: value})
-    (story,) = adapter(tmp_path, report).adapt([item])
+    (story,) = adapt(tmp_path, report, item)
     assert len(report.problems) == 1
     problem = report.problems[0]
     assert (problem.source, problem.key.lower(), problem.value) == (
@@ -155,21 +131,22 @@ def test_each_bad_value_is_one_problem(tmp_path: Path, key: str, value: str) -> 
     assert story.subscribers_only is False
 
 
-def test_static_links_in_a_summary_resolve_from_the_site_root(
+def test_related_by_slug_or_file_name_and_ambiguity_named_once(
     tmp_path: Path,
 ) -> None:
-    (tmp_path / "content/images").mkdir(parents=True)
-    (tmp_path / "content/images/a.jpg").write_bytes(b"x")
     report = Report()
-    a = adapter(tmp_path, report)
-    item = article(tmp_path, "Title: H\n\nB\n")
-    fragment = (
-        '<p><img src="{static}/images/a.jpg"> <img src="{static}../images/a.jpg#f">'
-        ' <img src="{static}/images/missing.jpg"></p>'
-    )
-    resolved = a._static_links(fragment, item)
-    assert 'src="/images/a.jpg"' in resolved
-    assert 'src="/images/a.jpg#f"' in resolved
-    assert 'src="{static}/images/missing.jpg"' in resolved  # left to Pelican
-    other = article(tmp_path, "Title: H\n\nB\n", settings={"STATIC_URL": "s/{path}"})
-    assert a._static_links(fragment, other) == fragment
+    first = article(tmp_path, "Title: H\n\nB\n", metadata={"related": ["two", "y"]})
+    second = article(tmp_path, "Title: H\n\nB\n", slug="two", title="Second")
+    second.source_path = write(tmp_path, "content/stories/later/y.md", "Title: S\n")
+    third = article(tmp_path, "Title: H\n\nB\n", slug="y", title="Third")
+    third.source_path = write(tmp_path, "content/stories/z.md", "Title: T\n")
+    stories = adapt(tmp_path, report, first, second, third)
+    # "two" is a slug; "y" is the slug of z.md and the file name of later/y.md.
+    assert [link.label for link in stories[0].related] == ["Second", "Third"]
+    assert [(p.key, p.value, p.reason) for p in report.problems] == [
+        (
+            "Related",
+            "y",
+            "both stories/z.md and stories/later/y.md answer to this name",
+        )
+    ]

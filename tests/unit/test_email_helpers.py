@@ -3,38 +3,22 @@
 from __future__ import annotations
 
 import email
-import random
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
-from email import policy, quoprimime
+from email import policy
 from email.message import EmailMessage
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from bs4 import BeautifulSoup
 
 from cx_digest import settings as settings_module
-from cx_digest.emailout import (
-    MAIL_POLICY,
-    EmailRenderer,
-    EmailSettings,
-    _fast_parse,
-    _fill_text,
-    _soup_clean_fragment,
-    _soup_text_marks,
-    _textwrap_fill,
-    clean_fragment,
-    display_size,
-    fold_header,
-    html_to_text,
-    inline_css,
-    load,
-    preheader,
-    qp_text,
-    wrap,
-)
+from cx_digest.emailout import display_size, inline_css, preheader, sized_images
+from cx_digest.mailtext import html_to_text, wrap
+from cx_digest.markup import clean
+from cx_digest.mime import MAIL_POLICY, fold_header, message
 from cx_digest.model import Edition
+from cx_digest.output_settings import EmailSettings
 from support import make_story
 
 PUBLIC = "https://news.example.com"
@@ -43,7 +27,7 @@ DEFAULT_TEXT_SAVE_AS = settings_module.DEFAULTS["CX_DIGEST_EMAIL_TEXT_SAVE_AS"]
 
 def email_settings(**overrides: Any) -> EmailSettings:
     digest = settings_module.load({"CX_DIGEST_PUBLIC_URL": PUBLIC, **overrides})
-    return load(digest)
+    return digest.email
 
 
 def edition(lead_summary: str = "<p>Short summary.</p>", **kw: Any) -> Edition:
@@ -144,18 +128,17 @@ def test_display_size(size: tuple[Any, Any], shown: tuple[int, int]) -> None:
 # -- fragments ---------------------------------------------------------------
 
 
-def test_clean_fragment_makes_email_safe_absolute_html() -> None:
-    sizes = {"/images/a.jpg": (1104, 736)}
-    out = clean_fragment(
+def test_email_fragments_are_clean_absolute_and_sized() -> None:
+    sizes = {"images/a.jpg": (1104, 736)}
+    cleaned = clean(
         '<p onclick="x()">Hi <a href="../other/">rel</a> <a href="/tag/t/">root</a>'
         ' <a href="javascript:alert(1)">js</a> <a href="#top">frag</a></p>'
         '<script>alert(1)</script><iframe src="https://x.example"></iframe>'
         '<img src="/images/a.jpg"><img src="https://cdn.example/b.png" alt="B">'
         "<video><p>Fallback text</p></video>",
-        base=f"{PUBLIC}/2026/11/18/story/",
-        public_url=PUBLIC,
-        size_of=sizes.get,
+        f"{PUBLIC}/2026/11/18/story/",
     )
+    out = sized_images(cleaned, PUBLIC, sizes.get)
     soup = BeautifulSoup(out, "html.parser")
     assert soup.find(["script", "iframe", "video"]) is None
     assert "onclick" not in out
@@ -268,6 +251,20 @@ def test_fold_header_folds_at_spaces_and_reads_back() -> None:
     assert parsed["From"] == "Café Daily <news@example.com>"  # RFC 2047 by Python
 
 
+def test_the_folding_bug_the_policy_works_around() -> None:
+    """Python's own SMTP policy moves this Subject to a continuation line and
+    reads it back with a leading space; when that is fixed, MailPolicy's
+    override can go."""
+    subject = (
+        "CX Daily: New Export Rules Cut Chipmakers Off From Advanced Etching Tools"
+    )
+    msg = EmailMessage(policy=policy.SMTP)
+    msg["Subject"] = subject
+    msg.set_content("body")
+    parsed = email.message_from_bytes(msg.as_bytes(), policy=policy.default)
+    assert parsed["Subject"] == " " + subject
+
+
 def test_inline_css_inlines_rules_and_keeps_only_media() -> None:
     out = inline_css(
         "<!DOCTYPE html><html><head><meta charset='utf-8'><title>t</title><style>"
@@ -287,136 +284,7 @@ def test_inline_css_inlines_rules_and_keeps_only_media() -> None:
     assert soup.head.find(True).name == "meta"  # charset stays first
 
 
-# -- fast paths: the same output as the slow ones ------------------------------
-
-# Regular Markdown output: handled without BeautifulSoup.
-REGULAR_FRAGMENTS = [
-    "<p>Plain summary.</p>",
-    "<p>Summary of a story.</p>\n<p>Second paragraph.</p>",
-    "<p>Profits &amp; losses &lt;3 &gt; 2 &quot;quoted&quot; it&#39;s&nbsp;here</p>",
-    '<p>See <a href="../other/">the other story</a> and <a href="/tag/t/">a tag'
-    '</a>, <a href="https://x.example/a?b=1&amp;c=2">x</a> <a href="#top">top</a>'
-    ' <a href="https://x.example/u">https://x.example/u</a> <a href="">empty</a>'
-    "</p>",
-    '<p><a href="javascript:alert(1)">js</a> <a href="data:text/html,x">d</a></p>',
-    "<p><em>Em</em> <strong>strong</strong> <b>b</b> <i>i</i> <code>x &lt; y"
-    '</code> x<sup>2</sup> H<sub>2</sub>O <span class="k">span</span> <del>d'
-    "</del></p>",
-    "<p>Line one<br>line two<br/>line three<br />end</p>",
-    '<ul>\n<li>One</li>\n<li>Two <a href="https://x.example/b">link</a></li>\n</ul>',
-    "<p>Intro</p>\n<ol>\n<li>\n<p>Loose one</p>\n</li>\n<li>\n<p>Loose two</p>"
-    "\n<ul><li>Nested</li></ul>\n</li>\n</ol>",
-    "<blockquote>\n<p>Quoted words.</p>\n</blockquote>\n<h2>Heading</h2>"
-    '<h3 id="x">Sub</h3><h6>Six</h6><hr><pre><code>code\n  block</code></pre>',
-    '<p><img alt="A chart" src="/images/a.jpg"> <img src="https://cdn.example/b.png">'
-    ' <img alt="" src="pic.png" width="100" height="50"> <img alt="  " src="/x.png"'
-    "/></p>",
-    '<p><a href="/2026/11/18/x/"><img alt="Linked" src="/images/a.jpg"> caption'
-    "</a></p>",
-    '<p><a href="https://x.example/"><em>Nested</em>words <strong>here</strong>'
-    "</a></p>",
-    '<p class="lead">Classed</p><p title="T &amp; &lt;b&gt;">Titled</p>',
-    "<ul><li>" + "word " * 40 + "</li></ul><p>" + "long " * 50 + "</p>",
-    "   <p>Whitespace around</p>   \n",
-    "Bare text with no tags &amp; an entity",
-    "",
-    "<p>Unicode: café – “quotes” — 北京 \u00a0nbsp</p>",
-]
-
-# Anything unusual goes to BeautifulSoup.
-UNUSUAL_FRAGMENTS = [
-    "<p>Script<script>alert(1)</script></p>",
-    "<p>Style<style>p{}</style></p>",
-    '<p>Frame <iframe src="https://x.example"></iframe></p>',
-    '<form action="/x"><input name="q"></form>',
-    "<svg><circle r='1'/></svg><p>after</p>",
-    '<p onclick="x()">Handler</p>',
-    '<p><a href="x" onmouseover="y()">link</a></p>',
-    "<p>Comment <!-- hidden --> here</p>",
-    "<p>Entity &copy; &#8212; &#150; &foo; &amp</p>",
-    "<p>Unclosed <em>emphasis</p>",
-    "<p>Stray < sign</p>",
-    "<P>Upper case</P>",
-    "<p class=unquoted>x</p>",
-    "<p class='single'>x</p>",
-    '<p class="a  b">double space</p>',
-    '<img srcset="a.png 2x" src="a.png" loading="lazy">',
-    "<img alt='no src'>",
-    "<div><p>div</p></div><table><tr><td>cell</td></tr></table>",
-    "<video><p>Fallback text</p></video><noscript>ns</noscript>",
-    '<p><a href="https://x.example/">one</a></p></p>',
-]
-
-
-# Parsed by the fast path; its text twin falls back (a link in a link) or
-# must keep BeautifulSoup's whitespace rules.
-EDGE_FRAGMENTS = [
-    '<a href="https://x.example/"><a href="https://y.example/">nested</a></a>',
-    "<p>  <em>a</em>   <em>b</em>\t</p>\n\n<pre>  <code> </code>\n</pre> \r\n",
-]
-
-
-@pytest.mark.parametrize(
-    "fragment", REGULAR_FRAGMENTS + UNUSUAL_FRAGMENTS + EDGE_FRAGMENTS
-)
-def test_fast_and_soup_fragments_give_the_same_output(fragment: str) -> None:
-    sizes = {"/images/a.jpg": (1104, 736), "/x.png": (300, 200)}
-    args = (f"{PUBLIC}/2026/11/18/story/", PUBLIC, sizes.get)
-    cleaned = clean_fragment(fragment, *args)
-    assert cleaned == _soup_clean_fragment(fragment, *args)
-    for html in (fragment, cleaned):
-        for width, indent in ((72, ""), (30, "  ")):
-            expected = _fill_text(_soup_text_marks(html), width, indent)
-            assert html_to_text(html, width, indent) == expected
-
-
-@pytest.mark.parametrize("fragment", REGULAR_FRAGMENTS)
-def test_regular_fragments_take_the_fast_path(fragment: str) -> None:
-    assert _fast_parse(fragment) is not None
-
-
-@pytest.mark.parametrize("fragment", UNUSUAL_FRAGMENTS)
-def test_unusual_fragments_fall_back_to_beautifulsoup(fragment: str) -> None:
-    assert _fast_parse(fragment) is None
-
-
-def test_wrap_matches_textwrap() -> None:
-    rng = random.Random(7)
-    pieces = ["a", "to", "word", "levee", "https://x.example/" + "p" * 80, "—", "é"]
-    for _ in range(400):
-        text = (" " * rng.randint(0, 2)).join(
-            rng.choice(pieces) + rng.choice(["", " ", "  ", "\t", "\n", "\u00a0"])
-            for _ in range(rng.randint(0, 40))
-        )
-        width = rng.choice([10, 30, 72])
-        indent, rest = rng.choice([("", ""), ("- ", "  "), ("    ", "")])
-        assert wrap(text, width, indent, rest) == _textwrap_fill(
-            text, width, indent, rest
-        )
-    assert wrap("word " * 5, 2, "  ") == _textwrap_fill("word " * 5, 2, "  ", "  ")
-
-
-def _email_package_qp(text: str) -> str:
-    lines = text.encode("utf-8").splitlines()
-    body = (b"\n".join(lines) + b"\n").decode("latin-1")
-    return quoprimime.body_encode(body, 78)
-
-
-def test_qp_text_matches_the_email_package() -> None:
-    rng = random.Random(11)
-    alphabet = "aZ09 =\t\n\r.<>\"'&é—€\u034f\u200c\x0b\x0c\x1c\x85\x7f\x00"
-    texts = ["", "\n", "x", "ends with space ", "ends with tab\t", "=" * 200]
-    texts += ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 400)))]
-    for _ in range(300):
-        line_length = rng.choice([70, 74, 75, 76, 77, 78, 79, 150])
-        texts.append(
-            "\n".join(
-                "".join(rng.choice(alphabet[:9]) for _ in range(line_length))
-                for _ in range(3)
-            )
-        )
-    for text in texts:
-        assert qp_text(text) == _email_package_qp(text), repr(text)
+# -- the .eml message ----------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -435,7 +303,6 @@ def test_qp_text_matches_the_email_package() -> None:
             },
         ),
         ("CX Daily: Café — Non-ASCII", {"CX_DIGEST_EMAIL_FROM": "Café <c@x.example>"}),
-        ("CX Daily: =?utf-8?q?looks_encoded?=", {}),
         ("CX Daily:  double  spaces", {}),
         (
             "CX Daily: mailto only",
@@ -443,17 +310,27 @@ def test_qp_text_matches_the_email_package() -> None:
         ),
     ],
 )
-def test_message_matches_the_email_package(
-    title: str, overrides: dict[str, Any]
-) -> None:
+def test_message_reads_back_as_written(title: str, overrides: dict[str, Any]) -> None:
     digest = settings_module.load({"CX_DIGEST_PUBLIC_URL": PUBLIC, **overrides})
-    renderer = EmailRenderer(SimpleNamespace(digest=digest), load(digest))  # type: ignore[arg-type]
     text = "Headline\n\n" + "Words = more words, café — " * 20 + "\nend \n"
     html = '<!DOCTYPE html><html><body><p style="a:b">' + "x=y " * 50 + "</p>\n"
     for hours in (0, 9, -5):
-        base = replace(edition(), title=title)
         when = datetime(2026, 11, 18, 7, 5, tzinfo=timezone(timedelta(hours=hours)))
-        one = replace(base, stamp=when)
-        assert renderer.message(one, text, html) == (
-            renderer.message_by_email_package(one, text, html)
-        )
+        one = replace(edition(), title=title, stamp=when)
+        eml = message(digest.email, digest.host, one, text, html)
+        raw = eml.encode("ascii")
+        assert all(len(line) <= 78 for line in raw.split(b"\r\n"))
+        assert b"\n" not in raw.replace(b"\r\n", b"")
+        parsed = email.message_from_bytes(raw, policy=policy.default)
+        assert parsed["Subject"] == title
+        assert parsed["From"] == digest.email.sender
+        assert parsed["Message-ID"] == f"<cx-digest.{one.day}@news.example.com>"
+        assert parsed.get_content_type() == "multipart/alternative"
+        plain, rich = parsed.iter_parts()
+        # CRLF on the wire; the text itself comes back as written.
+        assert plain.get_content().replace("\r\n", "\n") == text
+        assert rich.get_content().replace("\r\n", "\n") == html
+        assert plain["Content-Transfer-Encoding"] == "quoted-printable"
+        assert "MIME-Version" not in plain
+        # the same bytes on every build
+        assert message(digest.email, digest.host, one, text, html) == eml

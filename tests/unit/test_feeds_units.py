@@ -12,19 +12,20 @@ import pytest
 from bs4 import BeautifulSoup
 from lxml import etree
 
-from cx_digest import feeds
+from cx_digest import feedfiles, feeds
 from cx_digest import settings as settings_module
 from cx_digest.model import Edition, EditionSection, Story
+from cx_digest.output_settings import FeedSettings
 from support import SHANGHAI, make_story
 
 PUBLIC = "https://news.example.com"
 ATOM = "{http://www.w3.org/2005/Atom}"
 
 
-def load(**overrides: Any) -> feeds.FeedSettings:
+def load(**overrides: Any) -> FeedSettings:
     values: dict[str, Any] = {"CX_DIGEST_PUBLIC_URL": PUBLIC, "SITENAME": "Site"}
     values.update(overrides)
-    return feeds.load(values, settings_module.load(values))
+    return settings_module.load(values).feeds
 
 
 def item(n: int = 1, **overrides: Any) -> feeds.Item:
@@ -51,7 +52,6 @@ def channel(*items: feeds.Item, **overrides: Any) -> feeds.Channel:
         "title": "Daily",
         "subtitle": "The news",
         "home_url": f"{PUBLIC}/",
-        "paths": {"atom": "feeds/a.xml", "rss": "feeds/r.xml", "json": "feeds/j.json"},
         "items": items,
         "author": "Newsroom",
         "language": "en",
@@ -89,7 +89,7 @@ def test_settings_from_pelican_and_explicit() -> None:
         CX_DIGEST_FEED_LOGO="images/logo.png",
         CX_DIGEST_FEED_HUB="https://hub.example.org/",
     )
-    assert (s.author, s.subtitle, s.language) == ("Desk", "All the news", "zh")
+    assert (s.author, s.subtitle) == ("Desk", "All the news")
     assert (s.id_authority, s.title) == ("news.example.com,2026-01", "Morning")
     assert (s.logo, s.hub) == ("images/logo.png", "https://hub.example.org/")
 
@@ -126,44 +126,16 @@ def test_empty_paths_turn_feeds_off() -> None:
     assert s.category_rss == ""
 
 
-# -- HTML ---------------------------------------------------------------------------
+def atom_of(ch: feeds.Channel, url: str) -> bytes:
+    return feedfiles.atom_text(ch, url).encode("utf-8")
 
 
-def test_sanitize_drops_scripts_styles_and_handlers() -> None:
-    dirty = (
-        '<p style="color:red" onclick="x()">Hi <b onmouseover="y()">there</b></p>'
-        "<script>alert(1)</script><style>p{}</style>"
-    )
-    clean = BeautifulSoup(feeds.sanitize(dirty), "html.parser")
-    assert clean.get_text() == "Hi there"
-    assert not clean.find_all(["script", "style"])
-    for tag in clean.find_all(True):
-        assert not [a for a in tag.attrs if a == "style" or a.startswith("on")]
-    safe = '<p class="x"><a href="/a/">one</a> online</p>'
-    assert feeds.sanitize(safe) == safe
+def rss_of(ch: feeds.Channel, url: str) -> bytes:
+    return feedfiles.rss_text(ch, url).encode("utf-8")
 
 
-def test_absolute_html_resolves_every_kind_of_url() -> None:
-    fragment = (
-        '<a href="/a/">root</a><a href="b/">relative</a><a href="#n">fragment</a>'
-        '<img src="//cdn.example.com/x.png" alt="x"><a href="mailto:a@b.c">m</a>'
-        '<a href="https://other.example/">abs</a>'
-    )
-    out = feeds.absolute_html(fragment, PUBLIC, f"{PUBLIC}/2026/11/18/story/")
-    soup = BeautifulSoup(out, "html.parser")
-    assert [a["href"] for a in soup.find_all("a")] == [
-        f"{PUBLIC}/a/",
-        f"{PUBLIC}/2026/11/18/story/b/",
-        f"{PUBLIC}/2026/11/18/story/#n",
-        "mailto:a@b.c",
-        "https://other.example/",
-    ]
-    assert soup.find("img")["src"] == "https://cdn.example.com/x.png"
-
-
-def test_feed_html_removes_control_characters() -> None:
-    out = feeds.feed_html("<p>a\x0bb\x1fc</p>", PUBLIC, f"{PUBLIC}/")
-    assert out == "<p>abc</p>"
+def json_of(ch: feeds.Channel, url: str) -> bytes:
+    return feedfiles.json_text(ch, url).encode("utf-8")
 
 
 def edition(*stories: Story, lead: Story | None = None) -> Edition:
@@ -198,7 +170,7 @@ def test_limit_size_falls_back_to_the_summary_and_warns(
 ) -> None:
     small, big = item(1), item(2, content_html="<p>" + "x" * 2000 + "</p>")
     with caplog.at_level(logging.WARNING, logger="cx_digest"):
-        out = feeds.limit_size([small, big], 1000, "CX_DIGEST_FEED_MAX_ENTRY_BYTES")
+        out = [feeds.limit_size(one, 1000) for one in (small, big)]
     assert out[0] == small
     soup = BeautifulSoup(out[1].content_html, "html.parser")
     assert soup.find("p").get_text() == "Lead & more"
@@ -214,7 +186,7 @@ def test_limit_size_falls_back_to_the_summary_and_warns(
 
 def test_atom_and_rss_structure() -> None:
     ch = channel(item(2), item(1), hub="https://hub.example.org/")
-    atom = etree.fromstring(feeds.atom_bytes(ch, f"{PUBLIC}/feeds/a.xml"))
+    atom = etree.fromstring(atom_of(ch, f"{PUBLIC}/feeds/a.xml"))
     assert [e.findtext(f"{ATOM}title") for e in atom.findall(f"{ATOM}entry")] == [
         "Edition 2",
         "Edition 1",
@@ -231,7 +203,7 @@ def test_atom_and_rss_structure() -> None:
     assert entry.find(f"{ATOM}summary").get("type") == "html"
     assert entry.findtext(f"{ATOM}summary") == "Lead &amp; more"
 
-    rss = etree.fromstring(feeds.rss_bytes(ch, f"{PUBLIC}/feeds/r.xml"))
+    rss = etree.fromstring(rss_of(ch, f"{PUBLIC}/feeds/r.xml"))
     chan = rss.find("channel")
     assert chan.findtext("link") == f"{PUBLIC}/"
     links = [(ln.get("rel"), ln.get("href")) for ln in chan.findall(f"{ATOM}link")]
@@ -251,29 +223,25 @@ def test_atom_and_rss_structure() -> None:
     ]
     assert first.find("author") is None
     assert first.findtext("{http://purl.org/dc/elements/1.1/}creator") == "Newsroom"
-    for data in (feeds.atom_bytes(ch, "u"), feeds.rss_bytes(ch, "u")):
+    for data in (atom_of(ch, "u"), rss_of(ch, "u")):
         assert b"CDATA" not in data
 
 
-def test_serialisations_are_deterministic_and_survive_control_characters() -> None:
-    dirty = item(1, title="Bad\x01 title", summary="s\x0c", content_html="<p>\x02</p>")
-    ch = channel(dirty, title="Daily\x1b")
-    for render in (feeds.atom_bytes, feeds.rss_bytes, feeds.json_bytes):
-        data = render(ch, f"{PUBLIC}/f")
-        assert data == render(ch, f"{PUBLIC}/f")
-        for bad in (b"\x01", b"\x0c", b"\x02", b"\x1b"):
-            assert bad not in data
-    parsed = feedparser.parse(feeds.atom_bytes(ch, f"{PUBLIC}/f"))
+def test_serialisations_are_deterministic_and_parse_cleanly() -> None:
+    ch = channel(item(1, title="Rice & wheat <b>up</b>"), title="Daily")
+    for render in (atom_of, rss_of, json_of):
+        assert render(ch, f"{PUBLIC}/f") == render(ch, f"{PUBLIC}/f")
+    parsed = feedparser.parse(atom_of(ch, f"{PUBLIC}/f"))
     assert parsed.bozo == 0
-    assert parsed.entries[0].title == "Bad title"
+    assert parsed.entries[0].title == "Rice & wheat <b>up</b>"
 
 
 def test_an_empty_feed_has_a_fixed_updated_time() -> None:
     ch = channel()
-    atom = etree.fromstring(feeds.atom_bytes(ch, f"{PUBLIC}/f"))
+    atom = etree.fromstring(atom_of(ch, f"{PUBLIC}/f"))
     assert atom.findtext(f"{ATOM}updated") == "2000-01-01T00:00:00+00:00"
     assert atom.findall(f"{ATOM}entry") == []
-    rss = etree.fromstring(feeds.rss_bytes(ch, f"{PUBLIC}/f"))
+    rss = etree.fromstring(rss_of(ch, f"{PUBLIC}/f"))
     assert rss.findtext("channel/lastBuildDate") == "Sat, 01 Jan 2000 00:00:00 +0000"
 
 
@@ -285,7 +253,7 @@ def test_json_feed() -> None:
         icon=f"{PUBLIC}/fav.png",
         hub="https://hub.example.org/",
     )
-    data = json.loads(feeds.json_bytes(ch, f"{PUBLIC}/feeds/j.json"))
+    data = json.loads(json_of(ch, f"{PUBLIC}/feeds/j.json"))
     assert data["version"] == "https://jsonfeed.org/version/1.1"
     assert data["feed_url"] == f"{PUBLIC}/feeds/j.json"
     assert data["icon"] == f"{PUBLIC}/logo.png"

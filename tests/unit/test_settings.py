@@ -69,10 +69,21 @@ def test_section_lookup() -> None:
     assert s.section_by_key("nope") is None
 
 
-def test_edition_folder_inside_article_paths_is_refused(tmp_path) -> None:
-    (tmp_path / "digests").mkdir()
-    base = {**BASE, "PATH": str(tmp_path)}
-    with pytest.raises(SettingsError, match="ARTICLE_EXCLUDES"):
-        load({**base, "ARTICLE_PATHS": [""]})
-    load({**base, "ARTICLE_PATHS": [""], "ARTICLE_EXCLUDES": ["digests"]})
-    load({**base, "ARTICLE_PATHS": ["stories"]})
+def test_stamp_format_refuses_the_locales_own_formats() -> None:
+    for fmt in ("%c", "%x", "%b %X"):
+        with pytest.raises(SettingsError, match="CX_DIGEST_STAMP_FORMAT"):
+            load({**BASE, "CX_DIGEST_STAMP_FORMAT": fmt})
+    assert load({**BASE, "CX_DIGEST_STAMP_FORMAT": "100%% %b"}).stamp_format == (
+        "100%% %b"
+    )
+
+
+def test_pelican_values_are_read_once() -> None:
+    s = load({**BASE, "SITENAME": "Site\x01", "AUTHOR": "Desk", "DEFAULT_LANG": "zh"})
+    assert (s.site_name, s.author, s.language, s.host) == (
+        "Site",
+        "Desk",
+        "zh",
+        "news.example",
+    )
+    assert s.absolute("tag/中/") == "https://news.example/tag/%E4%B8%AD/"

@@ -1,0 +1,33 @@
+"""What the generator hands to the outputs (feeds, email, metadata).
+
+Plain data and two functions: feeds, email and metadata never see the
+generator (nothing imports it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from .model import Edition, Story
+from .settings import DigestSettings
+
+
+@dataclass(frozen=True)
+class DigestSite:
+    settings: DigestSettings
+    editions: tuple[Edition, ...]  # oldest first
+    stories: tuple[Story, ...]  # every published story, newest first
+    # Renders a template by name (the theme's first) with the build's
+    # context plus ``extra``; returns the text.
+    render: Callable[[str, Mapping[str, Any]], str]
+    # The pixel size of a file of the site (``images/x.jpg``), or None.
+    image_size: Callable[[str], tuple[int, int] | None]
+
+    def edition_html(self, edition: Edition) -> str:
+        """An edition's content (the page's middle) with absolute URLs."""
+        return self.render(
+            "digest/_edition.html",
+            {"edition": edition, "SITEURL": self.settings.public_url},
+        )

@@ -1,0 +1,51 @@
+"""A story's summary and body as clean HTML with absolute URLs.
+
+Made when a page, feed or email first asks (by then every generator has
+read its content, so ``{static}`` and ``{filename}`` links resolve), through
+the one policy of :mod:`cx_digest.markup`, and kept for the few thousand
+stories asked for most recently: an edition's page and its email ask for
+the same summaries one after the other.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from .markup import clean, summary_of
+from .model import Story
+
+KEPT = 4096
+
+
+class StoryTexts:
+    """:class:`cx_digest.model.StoryText` for stories read by Pelican."""
+
+    def __init__(self, public_url: str, absolute: Any) -> None:
+        self.public_url = public_url
+        self.absolute = absolute
+        self.article_summary = lru_cache(maxsize=KEPT)(self._summary)
+        self.article_body = lru_cache(maxsize=256)(self._body)
+
+    def summary(self, story: Story) -> str:
+        return self.article_summary(story.origin, story.url)
+
+    def body(self, story: Story) -> str:
+        return self.article_body(story.origin, story.url)
+
+    def _summary(self, article: Any, url: str) -> str:
+        """The ``Summary`` key, else the body above ``<!-- more -->``, else
+        its first paragraph; links resolved by Pelican as in the story."""
+        if "summary" in article.metadata:
+            fragment = str(article.metadata["summary"])
+        else:
+            # Cut from the body as read, then resolve the cut part only:
+            # article.get_content() would keep a second copy of every body.
+            raw = getattr(article, "_content", None) or ""
+            fragment = summary_of(raw)
+        # Pelican's own resolution of {filename}, {static}, {tag}... links.
+        resolved = article._update_content(fragment, self.public_url)
+        return clean(resolved, self.absolute(url))
+
+    def _body(self, article: Any, url: str) -> str:
+        return clean(article.get_content(self.public_url), self.absolute(url))
