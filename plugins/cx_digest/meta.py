@@ -1,8 +1,7 @@
-"""Page metadata: canonical URL, description, Open Graph, JSON-LD, share links.
+"""Page metadata: canonical URL, description, Open Graph and JSON-LD.
 
 Templates call :func:`page_meta` (``cx_meta(kind, item, ...)``) and print
-the result with the ``digest/_meta.html`` partial, and
-:func:`share_links` (``cx_share_links(url, title)``) for the share block.
+the result with the ``digest/_meta.html`` partial.
 What a page needs beyond its own context (settings, the publisher, the
 stories' texts) is a :class:`MetaRun`, kept in the shared generator
 context under :data:`CONTEXT_KEY` for the length of one build.
@@ -15,7 +14,6 @@ import os
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
-from urllib.parse import quote
 
 from jinja2 import pass_context
 from markupsafe import Markup
@@ -411,35 +409,3 @@ def page_meta(
         settings.site_subtitle or settings.site_name
     )
     return list_meta(run, title, text, canonical, lang)
-
-
-@dataclass(frozen=True)
-class ShareLink:
-    key: str
-    label: str
-    href: str
-
-
-def share_links(url: str, title: str) -> list[ShareLink]:
-    """Plain share links (no scripts) for an absolute ``url``."""
-    title = " ".join(str(title).split())
-    q_title, q_url = quote(title, safe=""), quote(url, safe="")
-    q_body = quote(f"{title}\r\n{url}", safe="")
-    return [
-        ShareLink("email", "Email", f"mailto:?subject={q_title}&body={q_body}"),
-        ShareLink(
-            "x",
-            "X (Twitter)",
-            f"https://twitter.com/intent/tweet?text={q_title}&url={q_url}",
-        ),
-        ShareLink(
-            "linkedin",
-            "LinkedIn",
-            f"https://www.linkedin.com/sharing/share-offsite/?url={q_url}",
-        ),
-        ShareLink(
-            "weibo",
-            "Weibo",
-            f"https://service.weibo.com/share/share.php?url={q_url}&title={q_title}",
-        ),
-    ]

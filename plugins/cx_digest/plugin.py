@@ -13,7 +13,7 @@ from jinja2 import ChoiceLoader, FileSystemLoader
 from pelican import signals
 from pelican.readers import DUPLICATES_DEFINITIONS_ALLOWED, MarkdownReader
 
-from . import meta, qr, sitemaps
+from . import meta, qr, share, sitemaps
 from .adapters import REPEATS_KEY
 from .defaults import DEFAULTS
 from .generator import DigestGenerator
@@ -87,7 +87,7 @@ def add_helpers(generator: Any) -> None:
         }
     )
     env.globals.update(
-        {"cx_meta": meta.page_meta, "cx_share_links": meta.share_links, "cx_qr": cx_qr}
+        {"cx_meta": meta.page_meta, "cx_share_links": share.share_links, "cx_qr": cx_qr}
     )
 
 
