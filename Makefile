@@ -11,11 +11,12 @@ PORT ?= 8000
 N ?= 2000
 BENCH_ARGS ?=
 
-.PHONY: help html test serve publish upload upload-check bench screenshots lint format clean venv
+.PHONY: help html test test-slow serve publish upload upload-check bench screenshots lint format clean venv
 
 help:
 	@echo "make html         build the sample site into $(OUTPUTDIR)/ (sets up $(VENV) first)"
-	@echo "make test         run the whole test suite (unit, integration, browser)"
+	@echo "make test         run the test suite (unit, integration, browser)"
+	@echo "make test-slow    the long tests too: wheel in a fresh venv, other themes"
 	@echo "make serve        preview the site at http://127.0.0.1:$(PORT)/"
 	@echo "make publish      production build with $(PUBLISHCONF) (absolute URLs, strict), .gz/.br twins"
 	@echo "make upload       publish, then sync $(OUTPUTDIR)/ to TARGET=user@host:/path or S3_BUCKET=s3://bucket"
@@ -27,6 +28,10 @@ $(BIN)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --disable-pip-version-check -q --upgrade pip
 	$(BIN)/python -m pip install --disable-pip-version-check -q -r requirements-dev.txt
+	# Wheels of the pinned runtime dependencies, for the tests that install
+	# the plugin's wheel into a fresh venv without network access.
+	$(BIN)/python -m pip wheel --disable-pip-version-check -q -w $(VENV)/wheelhouse \
+	  -r requirements.txt setuptools==80.9.0
 	touch $@
 
 venv: $(BIN)/.installed
@@ -36,6 +41,10 @@ html: venv
 
 test: venv
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The long tests (fresh venvs from the wheel, large builds); CI runs them too.
+test-slow: venv
+	$(BIN)/python -m pytest -m slow $(PYTEST_ARGS)
 
 serve: html
 	$(PELICAN) --listen --bind 127.0.0.1 --port $(PORT) $(OUTPUTDIR) -s $(CONFFILE)

@@ -79,6 +79,8 @@ CX_DIGEST_SECTIONS = [
 ]
 CX_DIGEST_SUBSCRIBE_URL = "https://daily.cx-newsroom.example/subscribe/"
 CX_DIGEST_HOME_SAVE_AS = "index.html"
+# The project's theme styles the digest itself: no plugin stylesheet.
+CX_DIGEST_STYLESHEET_SAVE_AS = ""
 # Feeds: ids are tag: URIs under this authority (set once, never change it).
 CX_DIGEST_FEED_ID_AUTHORITY = "daily.cx-newsroom.example,2026"
 CX_DIGEST_FEED_LOGO = "images/cx-logo.png"

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from cx_digest.model import Image, Story
+from quickstart import Installed, install, make_site
 from support import ROOT, Site, build, make_story, run_pelican
 
 
@@ -49,3 +50,14 @@ def sample_site(tmp_path_factory: pytest.TempPathFactory) -> Site:
         "LOAD_CONTENT_CACHE": False,
     }
     return build(root, ROOT / "content", output, overrides)
+
+
+@pytest.fixture(scope="session")
+def installed_plugin(tmp_path_factory: pytest.TempPathFactory) -> Installed:
+    """The wheel in a fresh venv, with a quickstart-style site built in each
+    of Pelican's themes: notmyidea found by namespace discovery (no
+    ``PLUGINS``), simple with ``PLUGINS = ["cx_digest"]``."""
+    installed = install(tmp_path_factory.mktemp("wheel"))
+    make_site(installed, "notmyidea", None)
+    make_site(installed, "simple", ["cx_digest"])
+    return installed

@@ -31,6 +31,7 @@ DEFAULTS: dict[str, Any] = {
     "CX_DIGEST_ARCHIVE_PAGE_SAVE_AS": "digest/page/{number}/index.html",
     "CX_DIGEST_ARCHIVE_PER_PAGE": 20,
     "CX_DIGEST_HOME_SAVE_AS": "",
+    "CX_DIGEST_STYLESHEET_SAVE_AS": "cx-digest/digest.css",
     # Email edition
     "CX_DIGEST_EMAIL_HTML": True,
     "CX_DIGEST_EMAIL_TEXT": True,

@@ -28,6 +28,7 @@ from .emailout import EmailRenderer
 from .feedfiles import feed_files
 from .feeds import Feeds
 from .model import Link, Story
+from .pages import DigestPage, FileCopy
 from .report import Report
 from .site import DigestSite
 from .stories import StoryTexts
@@ -178,7 +179,7 @@ class DigestGenerator(Generator):
         site, digest, context = self.site, self.digest, self.context
         assert site is not None
         relative = digest.relative_urls
-        page = self.get_template("digest")
+        page = DigestPage(self.get_template("digest"))
         emails = EmailRenderer(site, self.report) if digest.email.enabled else None
         for edition in site.editions:
             writer.write_file(
@@ -199,7 +200,7 @@ class DigestGenerator(Generator):
             latest = site.editions[-1] if site.editions else None
             writer.write_file(
                 digest.home_save_as,
-                self.get_template("digest_home"),
+                DigestPage(self.get_template("digest_home")),
                 context,
                 relative_urls=relative,
                 url="",
@@ -208,6 +209,10 @@ class DigestGenerator(Generator):
             )
         for path, feed_file in feed_files(Feeds(site)):
             writer.write_file(path, feed_file, context)
+        if digest.stylesheet_save_as:
+            writer.write_file(
+                digest.stylesheet_save_as, FileCopy("digest.css"), context
+            )
         signals.finalized.connect(self._write_sitemaps)
 
     def _write_sitemaps(self, pelican: Any) -> None:
@@ -229,7 +234,7 @@ class DigestGenerator(Generator):
         newest_first = list(reversed(self.site.editions))
         per_page = digest.archive_per_page
         pages = max(1, math.ceil(len(newest_first) / per_page))
-        template = self.get_template("digest_archive")
+        template = DigestPage(self.get_template("digest_archive"))
         for number in range(1, pages + 1):
             save_as = (
                 digest.archive_save_as

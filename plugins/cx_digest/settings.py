@@ -72,6 +72,7 @@ class DigestSettings:
     archive_page_save_as: str
     archive_per_page: int
     home_save_as: str
+    stylesheet_save_as: str
     strict: bool
     feeds: FeedSettings
     email: EmailSettings
@@ -229,6 +230,9 @@ def load(settings: Mapping[str, Any]) -> DigestSettings:
         ),
         archive_per_page=read_count(values, "CX_DIGEST_ARCHIVE_PER_PAGE", 1),
         home_save_as=read_path(values, "CX_DIGEST_HOME_SAVE_AS"),
+        stylesheet_save_as=read_path(
+            values, "CX_DIGEST_STYLESHEET_SAVE_AS", suffix=".css"
+        ),
         strict=read_flag(values, "CX_DIGEST_STRICT"),
         feeds=load_feeds(values, host, name, site_subtitle, author or site_name),
         email=load_email(values, host, name),
