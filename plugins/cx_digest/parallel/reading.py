@@ -1,0 +1,264 @@
+"""Parallel reading: parse the content files in workers, hand them to Pelican.
+
+At the first ``article_generator_preread`` (``page_generator_preread``) of a
+generator, sent inside ``Readers.read_file`` before it looks in its cache,
+every file of the generator that neither cache holds is parsed by forked
+workers with the reader Pelican would use, ``readers.readers[ext].read()``,
+and the results are put into that generator's ``Readers`` cache. Pelican's
+``read_file`` then runs exactly as before for every file (its signals,
+metadata, drafts, hidden and broken files, ``content_object_init``, the
+generator cache) but finds ``(content, metadata)`` in the cache instead of
+calling ``reader.read(path)``.
+
+- A file whose ``read()`` raised in a worker gets nothing: Pelican reads it
+  itself and reports the error as it always does.
+- A worker that dies is reported once, naming the file it was on; Pelican
+  reads that worker's remaining files itself.
+- With ``CACHE_CONTENT`` (reader layer) the results go in through
+  ``readers.cache_data()``, so the saved cache is the one a serial build
+  saves. Without it they are put in the cache dict with their file stamp to
+  be found once, and dropped when taken (:class:`_TakeHook`).
+
+Per-run state is a :class:`_ReadState` on the generator's ``Readers`` object.
+Relies on Pelican's ``Readers.read_file``, ``FileStampDataCacher`` and
+``pelican.readers._filter_discardable_metadata`` as in Pelican 4.12.0.
+
+Known limit: a file whose ``read_file`` fails before the cache lookup (a
+``*_preread`` receiver or a metadata processor raising) was still read by a
+worker; with ``CACHE_CONTENT`` on, its entry is saved in the cache, which a
+serial build would not have saved.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections import deque
+from multiprocessing.connection import Connection, wait
+from typing import Any
+
+from pelican.readers import _filter_discardable_metadata
+from pelican.utils import file_suffix
+
+from .procs import (
+    LogCapture,
+    can_fork,
+    dumps,
+    fork_children,
+    loads,
+    portable_records,
+    reap_all,
+    replay_records,
+)
+from .settings import workers_setting
+
+__all__ = ["on_article_preread", "on_page_preread"]
+
+logger = logging.getLogger(__name__)
+
+_STATE = "_cx_digest_parallel_read"
+_BLOCK = 8  # at most, consecutive files a worker reads before the next one's turn
+
+
+class _ReadState:
+    """What one generator's parallel read left for Pelican to take."""
+
+    def __init__(self, keep: bool) -> None:
+        self.keep = keep  # caching on: Pelican saves what it takes
+        self.pending: dict[str, list[logging.LogRecord]] = {}
+        self.new: set[str] = set()  # entries the cache did not hold before
+        self.workers = 0
+        self.worker_peak_rss_kb = 0
+
+
+class _TakeHook:
+    """``get_cached_data`` of one ``Readers`` object while it holds results.
+
+    Installed as an instance attribute (only that object is affected; the
+    class method is untouched). Pelican's ``read_file`` asks
+    ``get_cached_data(path, (None, None))`` once per file right before it
+    would call ``reader.read(path)``. When the answer is an entry a worker
+    read, the hook
+
+    (a) replays the worker's log records for that file: a serial build logs
+        them inside ``reader.read``, that is at this very point;
+    (b) with caching off, deletes the entry: it was there to be found once,
+        and ``save_cache`` never saves it; with caching on, moves a new entry
+        to the end of the cache dict, where a serial build, which adds each
+        file as it reads it, has it (so the saved cache file is the same).
+
+    When every entry has been taken the hook removes itself.
+    """
+
+    def __init__(self, readers: Any, state: _ReadState) -> None:
+        self._readers = readers
+        self._state = state
+        self._own = vars(readers).get("get_cached_data")  # another wrapper, if any
+        self._previous = readers.get_cached_data
+
+    def __call__(self, filename: str, default: Any = None) -> Any:
+        readers, state = self._readers, self._state
+        data = self._previous(filename, default)
+        records = state.pending.pop(filename, None)
+        if records is None:
+            return data
+        if not state.keep:
+            readers._cache.pop(filename, None)
+        elif filename in state.new and filename in readers._cache:
+            readers._cache[filename] = readers._cache.pop(filename)
+        if not state.pending and vars(readers).get("get_cached_data") is self:
+            if self._own is None:
+                del readers.get_cached_data
+            else:
+                readers.get_cached_data = self._own
+        if data is not default:
+            try:
+                replay_records(records)
+            except RuntimeError:  # --fatal: serial read() raised, cached nothing
+                readers._cache.pop(filename, None)
+                raise
+        return data
+
+
+def on_article_preread(generator: Any) -> None:
+    """Receiver of ``article_generator_preread``."""
+    _preread(generator, "ARTICLE")
+
+
+def on_page_preread(generator: Any) -> None:
+    """Receiver of ``page_generator_preread``."""
+    _preread(generator, "PAGE")
+
+
+def _preread(generator: Any, kind: str) -> None:
+    readers = getattr(generator, "readers", None)
+    if readers is None or _STATE in vars(readers):
+        return
+    state = _ReadState(keep=bool(getattr(readers, "_cache_data_policy", False)))
+    setattr(readers, _STATE, state)
+    workers = workers_setting(generator.settings)
+    if workers == 1:
+        return
+    if not can_fork():
+        logger.debug("cx_digest.parallel: os.fork is not available; reading serially")
+        return
+    jobs = _files_to_read(generator, readers, kind)
+    if len(jobs) < 2:
+        return
+    _read_in_workers(readers, state, jobs, min(workers, len(jobs)))
+
+
+def _files_to_read(generator: Any, readers: Any, kind: str) -> list[tuple[str, str]]:
+    """(path relative to the generator, absolute path) of every file to parse."""
+    settings = generator.settings
+    files = generator.get_files(
+        settings[f"{kind}_PATHS"], exclude=settings[f"{kind}_EXCLUDES"]
+    )
+    cached = getattr(generator, "get_cached_data", None)
+    jobs = []
+    for rel in sorted(files):
+        if cached is not None and cached(rel, None) is not None:
+            continue
+        abs_path = os.path.abspath(os.path.join(generator.path, rel))
+        if file_suffix(abs_path) not in readers.readers:
+            continue
+        if readers.get_cached_data(abs_path, (None, None))[0] is not None:
+            continue
+        jobs.append((rel, abs_path))
+    return jobs
+
+
+def _shares(count: int, workers: int) -> list[list[int]]:
+    """Job indices of each worker: blocks of consecutive files, round robin
+    (smaller blocks when there are few files, so every worker has some)."""
+    block = max(1, min(_BLOCK, count // workers))
+    shares: list[list[int]] = [[] for _ in range(workers)]
+    for start in range(0, count, block):
+        shares[(start // block) % workers].extend(
+            range(start, min(start + block, count))
+        )
+    return shares
+
+
+def _read_in_workers(
+    readers: Any, state: _ReadState, jobs: list[tuple[str, str]], workers: int
+) -> None:
+    settings = readers.settings
+    shares = _shares(len(jobs), workers)
+
+    def run(k: int, conn: Connection, capture: LogCapture) -> None:
+        for index in shares[k]:
+            conn.send_bytes(_read_one(readers, jobs[index][1], index, capture))
+
+    try:
+        children = fork_children(workers, run)
+    except OSError as err:
+        logger.warning(
+            "cx_digest.parallel: cannot start reading workers (%s); "
+            "reading in this process",
+            err,
+        )
+        return
+    state.workers = len(children)
+    waiting = {
+        child.conn: (child, deque(shares[k])) for k, child in enumerate(children)
+    }
+    try:
+        while waiting:
+            for conn in wait(list(waiting)):
+                child, expected = waiting[conn]
+                try:
+                    message = conn.recv_bytes()
+                except (EOFError, OSError):  # OSError: died in mid-message
+                    del waiting[conn]
+                    child.reap()
+                    if expected:
+                        logger.warning(
+                            "cx_digest.parallel: a worker died reading %s "
+                            "(exit status %s); reading the rest in this process",
+                            jobs[expected[0]][0],
+                            child.exit_status,
+                        )
+                    continue
+                index = expected.popleft()  # a worker sends its files in order
+                try:
+                    _, data, records = loads(message, settings)
+                except Exception:  # unpicklable here: Pelican reads the file
+                    continue
+                if data is not None:
+                    _inject(readers, state, jobs[index][1], data, records)
+    finally:
+        reap_all(children, kill=True)
+        state.worker_peak_rss_kb = sum(c.peak_rss_kb for c in children)
+    if state.pending:
+        readers.get_cached_data = _TakeHook(readers, state)
+
+
+def _read_one(readers: Any, abs_path: str, index: int, capture: LogCapture) -> bytes:
+    """In a worker: the message for one file (data None: Pelican reads it)."""
+    settings = readers.settings
+    capture.start()
+    try:
+        content, metadata = readers.readers[file_suffix(abs_path)].read(abs_path)
+        data = (content, _filter_discardable_metadata(metadata))
+        records = portable_records(capture.stop(), settings)
+        return dumps((index, data, records), settings)
+    except Exception:
+        capture.stop()
+        return dumps((index, None, []), settings)
+
+
+def _inject(
+    readers: Any,
+    state: _ReadState,
+    abs_path: str,
+    data: tuple[Any, Any],
+    records: list[logging.LogRecord],
+) -> None:
+    if abs_path not in readers._cache:
+        state.new.add(abs_path)
+    if state.keep:
+        readers.cache_data(abs_path, data)
+    else:
+        readers._cache[abs_path] = (readers._get_file_stamp(abs_path), data)
+    state.pending[abs_path] = records

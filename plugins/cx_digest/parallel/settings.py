@@ -1,0 +1,62 @@
+"""The ``CX_DIGEST_WORKERS`` setting: how many processes a build may use.
+
+The digest plugin's settings module reuses these names::
+
+    from .parallel import WORKERS_SETTING, default_workers, validate_workers
+
+``workers_setting(settings)`` reads the value from a Pelican settings mapping
+(the default when the key is absent) and validates it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+__all__ = [
+    "WORKERS_SETTING",
+    "WorkersSettingError",
+    "default_workers",
+    "validate_workers",
+    "workers_setting",
+]
+
+WORKERS_SETTING = "CX_DIGEST_WORKERS"
+
+
+class WorkersSettingError(ValueError):
+    """``CX_DIGEST_WORKERS`` has a value that is not an integer >= 1."""
+
+
+def default_workers() -> int:
+    """The number of CPUs this process may run on (at least 1).
+
+    ``os.sched_getaffinity`` honours CPU pinning (taskset, cgroups cpusets);
+    where it does not exist, ``os.cpu_count()`` is the best guess.
+    """
+    try:
+        count = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        count = os.cpu_count() or 1
+    return max(1, count)
+
+
+def validate_workers(value: Any) -> int:
+    """Return ``value`` if it is an int >= 1 (a bool is not), else raise.
+
+    :raises WorkersSettingError: naming the setting and the value.
+    """
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 1:
+        return value
+    raise WorkersSettingError(
+        f"cx_digest: setting {WORKERS_SETTING} = {value!r} is invalid: "
+        "expected an integer >= 1"
+    )
+
+
+def workers_setting(settings: Mapping[str, Any]) -> int:
+    """The validated worker count of a build (the CPU count when unset)."""
+    if WORKERS_SETTING not in settings:
+        return default_workers()
+    return validate_workers(settings[WORKERS_SETTING])

@@ -1,0 +1,230 @@
+"""The parallel writer: records write calls, flushes them as batches.
+
+``ParallelWriter`` is what the ``get_writer`` signal returns when
+``CX_DIGEST_WORKERS`` > 1. Its ``write_file``/``write_feed`` bind their
+arguments to the signature of Pelican's ``Writer`` method, append the call to
+a pending batch and return at once (``write_feed`` then returns None, not the
+feed object). A batch is flushed before any log record or Pelican signal
+(:mod:`.hooks`), at ``finalized``, and before a call that is run in place:
+
+- its output path (``sanitised_join(output_path, name)``) is already written
+  or pending, or it has ``override_output``: the batch is flushed and the
+  call runs through Pelican's serial ``write_file`` right away, so
+  ``FileOverwriteFailedError`` and the "Overwriting"/"Skipping" logs happen
+  where serial Pelican has them (``generate_tags`` catches that error for an
+  empty slug and goes on);
+- it cannot be bound, has no output path or the path cannot be joined
+  (Pelican's own error, at Pelican's moment).
+
+A call made while the writer is inside Pelican's ``write_file`` (a
+``content_written`` receiver writing a file, say) runs at once through the
+serial path: batches never nest.
+
+A flush of two or more ``write_file`` calls is rendered by
+:class:`.rendering.RenderPool`; the parent then replays the batch, in order,
+through Pelican's real ``write_file``/``write_feed``. When a worker fails,
+one warning names the output file, the other workers are stopped, and that
+page and every later page of the build render in this process.
+
+Renders in this process instead, always: a site whose content has
+``{attach}`` links (the first render of such content moves a static file;
+which page does it first depends on the serial order).
+
+Known limits: only the first output path of a paginated call is checked
+before recording (a clash on a later page raises Pelican's error when the
+batch is flushed); a build that crashes between two writes leaves the
+pending pages unwritten.
+
+Benchmark figures per run: ``workers_forked``, ``worker_max_rss_kb`` (the
+largest peak RSS of one rendering worker) and ``worker_peak_rss_kb`` (the
+largest sum of the peaks of the workers of one batch).
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+import os
+import threading
+from typing import Any
+
+from pelican.utils import sanitised_join
+from pelican.writers import Writer
+
+from .hooks import FlushHooks
+from .procs import can_fork
+from .rendering import Job, RenderPool
+from .settings import workers_setting
+
+__all__ = ["ParallelWriter"]
+
+logger = logging.getLogger(__name__)
+
+_WRITE_FILE = inspect.signature(Writer.write_file)
+_WRITE_FEED = inspect.signature(Writer.write_feed)
+_MAX_BLOCK = 16  # consecutive pages one worker renders
+
+
+class ParallelWriter(Writer):
+    """Pelican's Writer, rendering pages in forked worker processes."""
+
+    def __init__(self, output_path: str, settings: dict[str, Any] | None = None):
+        super().__init__(output_path, settings=settings)
+        self.workers = workers_setting(self.settings)
+        self.workers_forked = 0
+        self.worker_max_rss_kb = 0
+        self.worker_peak_rss_kb = 0
+        self._pending: list[Job] = []
+        self._pending_paths: set[str] = set()
+        self._busy = False  # inside Pelican's write_file/write_feed
+        self._serial = False  # a worker failed: the rest renders here
+        self._closed = False
+        self._attach: bool | None = None
+        self._owner = (os.getpid(), threading.get_ident())
+        self._hooks = FlushHooks(self)
+
+    # -- recording ----------------------------------------------------------
+
+    def _recording(self) -> bool:
+        return not (self._busy or self._serial or self._closed) and self._is_owner()
+
+    def _is_owner(self) -> bool:
+        return self._owner == (os.getpid(), threading.get_ident())
+
+    def write_file(self, *args: Any, **kwargs: Any) -> None:
+        if not self._recording():
+            return super().write_file(*args, **kwargs)
+        return self._record(_WRITE_FILE, "name", False, args, kwargs)
+
+    def write_feed(self, *args: Any, **kwargs: Any) -> Any:
+        if not self._recording():
+            return super().write_feed(*args, **kwargs)
+        return self._record(_WRITE_FEED, "path", True, args, kwargs)
+
+    def _record(
+        self,
+        signature: inspect.Signature,
+        key: str,
+        is_feed: bool,
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+    ) -> Any:
+        try:
+            bound = signature.bind(self, *args, **kwargs)
+        except TypeError:
+            return self._now(is_feed, args, kwargs)
+        name = bound.arguments.get(key)
+        if not name:
+            if is_feed:  # builds and returns the feed object, sends a signal
+                return self._now(is_feed, args, kwargs)
+            return super().write_file(*args, **kwargs)  # returns at once
+        try:
+            path = sanitised_join(self.output_path, name)
+        except Exception:
+            return self._now(is_feed, args, kwargs)
+        if (
+            bound.arguments.get("override_output")
+            or path in self._written_files
+            or path in self._pending_paths
+        ):
+            return self._now(is_feed, args, kwargs)
+        self._pending.append(Job(bound, is_feed))
+        self._pending_paths.add(path)
+        return None
+
+    def _now(self, is_feed: bool, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        """Flush, then run one call through Pelican's serial path."""
+        self.flush_pending()
+        method = super().write_feed if is_feed else super().write_file
+        self._busy = True
+        try:
+            return method(*args, **kwargs)
+        finally:
+            self._busy = False
+
+    # -- flushing -----------------------------------------------------------
+
+    def flush_pending(self) -> None:
+        """Write every pending call, unless already inside a write."""
+        if self._pending and not self._busy and self._is_owner():
+            self._flush()
+
+    def finish(self) -> None:
+        """The last flush (at ``finalized``); later calls run serially."""
+        try:
+            self.flush_pending()
+        finally:
+            self._closed = True
+            self._hooks.remove()
+
+    def _flush(self) -> None:
+        batch, self._pending, self._pending_paths = self._pending, [], set()
+        self._busy = True
+        pool = None
+        try:
+            pool = self._start_pool(batch)
+            for job in batch:
+                replace: dict[str, Any] = {}
+                if pool is not None and not job.is_feed:
+                    replace["template"] = pool.proxy(job.bound.arguments["template"])
+                job.call(replace)
+        finally:
+            self._busy = False
+            if pool is not None:
+                pool.close()
+                peaks = [child.peak_rss_kb for child in pool.children]
+                self.worker_max_rss_kb = max(self.worker_max_rss_kb, *peaks)
+                self.worker_peak_rss_kb = max(self.worker_peak_rss_kb, sum(peaks))
+
+    def _start_pool(self, batch: list[Job]) -> RenderPool | None:
+        pages = sum(not job.is_feed for job in batch)
+        if self._serial or pages < 2 or not can_fork():
+            return None
+        if self._has_attach_links(batch):
+            return None
+        workers = min(self.workers, pages)
+        block = max(1, min(_MAX_BLOCK, pages // workers))
+        try:
+            pool = RenderPool(self, batch, workers, block, self._worker_failed)
+        except OSError as err:
+            self._serial = True
+            logger.warning(
+                "cx_digest.parallel: cannot start rendering workers (%s); "
+                "rendering in this process",
+                err,
+            )
+            return None
+        self.workers_forked += workers
+        return pool
+
+    def _worker_failed(self, path: str, reason: str) -> None:
+        self._serial = True
+        logger.warning(
+            "cx_digest.parallel: rendering %s in a worker failed (%s); "
+            "rendering the rest in this process",
+            path,
+            reason,
+        )
+
+    def _has_attach_links(self, batch: list[Job]) -> bool:
+        """Does any content of the site link with ``{attach}``? (cached)"""
+        if self._attach is None:
+            context = next(
+                (job.bound.arguments["context"] for job in batch if not job.is_feed),
+                {},
+            )
+            self._attach = any(
+                _links_attach(content)
+                for content in context.get("generated_content", {}).values()
+            )
+        return self._attach
+
+
+def _links_attach(content: Any) -> bool:
+    text = getattr(content, "_content", None)
+    if not isinstance(text, str) or "attach" not in text:
+        return False
+    pattern = getattr(content, "_get_intrasite_link_regex", None)
+    if pattern is None:
+        return True
+    return any(m.group("what") == "attach" for m in pattern().finditer(text))

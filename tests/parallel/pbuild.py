@@ -1,0 +1,197 @@
+"""Plain Pelican builds with the parallel engine, for the engine's tests.
+
+No project settings, no digest plugin: Pelican's defaults, its ``simple``
+theme, ``PLUGINS=["cx_digest.parallel"]`` and what a test adds.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pelican
+from pelican import Pelican
+from pelican.log import LimitFilter
+from pelican.plugins import signals
+from pelican.settings import read_settings
+
+from support import only_plugins
+
+ROOT = Path(__file__).resolve().parents[2]
+SIMPLE_THEME = Path(pelican.__file__).parent / "themes" / "simple"
+
+sys.path.insert(0, str(ROOT / "bench"))
+from generate import generate  # noqa: E402
+
+__all__ = [
+    "ROOT",
+    "Built",
+    "build",
+    "child_pids",
+    "corpus",
+    "listening",
+    "no_children_left",
+    "story",
+    "tree",
+]
+
+
+def story(
+    title: str | None, date: str = "2026-03-02 10:00", body: str = "Text.", **meta: str
+) -> str:
+    lines = [] if title is None else [f"Title: {title}"]
+    lines.append(f"Date: {date}")
+    lines += [f"{key.capitalize()}: {value}" for key, value in meta.items()]
+    return "\n".join(lines) + "\n\n" + body + "\n"
+
+
+def corpus(root: Path, stories: int, extra: dict[str, str] | None = None) -> Path:
+    """A generated corpus (bench/generate.py) under ``root``, plus ``extra``
+    files (path relative to content/ -> text); returns the content folder."""
+    content = generate(stories, seed=7, out=root)
+    for rel, text in (extra or {}).items():
+        target = content / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+    return content
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@dataclass
+class Built:
+    output: Path
+    records: list[logging.LogRecord] = field(default_factory=list)
+
+    def log(self) -> list[tuple[str, int, str]]:
+        """(logger, level, message) of every record, the output folder
+        written as OUTPUT so two builds compare."""
+        out = str(self.output)
+        return [
+            (r.name, r.levelno, r.getMessage().replace(out, "OUTPUT"))
+            for r in self.records
+        ]
+
+    def messages(self, level: int = logging.WARNING) -> list[str]:
+        return [m for _, lvl, m in self.log() if lvl >= level]
+
+
+def settings_for(
+    content: Path, output: Path, workers: int, **overrides: Any
+) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        "PATH": str(content),
+        "OUTPUT_PATH": str(output),
+        "CACHE_PATH": str(output.parent / (output.name + "-cache")),
+        "THEME": str(SIMPLE_THEME),
+        "PLUGINS": ["cx_digest.parallel"],
+        "PLUGIN_PATHS": [str(ROOT / "plugins")],
+        "ARTICLE_PATHS": ["stories"],
+        "PAGE_PATHS": ["pages"],
+        "STATIC_PATHS": ["images"],
+        "TIMEZONE": "Asia/Shanghai",
+        "RELATIVE_URLS": True,
+        "SLUGIFY_SOURCE": "basename",
+        "DEFAULT_PAGINATION": 4,
+        "DAY_ARCHIVE_SAVE_AS": "{date:%Y}/{date:%m}/{date:%d}/index.html",
+        "MONTH_ARCHIVE_SAVE_AS": "{date:%Y}/{date:%m}/index.html",
+        "FEED_ALL_ATOM": "feeds/all.atom.xml",
+        "FEED_ALL_RSS": "feeds/all.rss.xml",
+        "CATEGORY_FEED_ATOM": "feeds/{slug}.atom.xml",
+        "TAG_FEED_ATOM": "feeds/tag-{slug}.atom.xml",
+        "CACHE_CONTENT": False,
+        "LOAD_CONTENT_CACHE": False,
+        "DELETE_OUTPUT_DIRECTORY": False,
+        "CX_DIGEST_WORKERS": workers,
+    }
+    values.update(overrides)
+    return read_settings(None, override=values)
+
+
+def build(
+    content: Path,
+    output: Path,
+    workers: int,
+    records: list[logging.LogRecord] | None = None,
+    **overrides: Any,
+) -> Built:
+    """One build into ``output`` (emptied first); its log records at INFO and
+    above are kept, also in ``records`` when given (for a build that raises).
+    Pelican's once-only message filter is reset first, so that each build logs
+    as if it ran alone."""
+    if output.exists():
+        shutil.rmtree(output)
+    settings = settings_for(content, output, workers, **overrides)
+    LimitFilter._raised_messages.clear()
+    LimitFilter._group_count.clear()
+    handler = _Collect()
+    if records is not None:
+        handler.records = records
+    root = logging.getLogger()
+    level = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    modules = [
+        name if name.startswith("cx_digest") else f"pelican.plugins.{name}"
+        for name in settings["PLUGINS"]
+    ]
+    try:
+        with only_plugins(modules):
+            Pelican(settings).run()
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(level)
+    return Built(output, handler.records)
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    """Every file under ``folder``: relative path -> bytes."""
+    return {
+        str(p.relative_to(folder)): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+@contextmanager
+def listening(signal_name: str, receiver: Callable[..., Any]) -> Iterator[None]:
+    """Connect ``receiver`` to a Pelican signal for the duration."""
+    signal = getattr(signals, signal_name)
+    signal.connect(receiver)
+    try:
+        yield
+    finally:
+        signal.disconnect(receiver)
+
+
+def child_pids() -> set[int]:
+    """The child processes of this one, zombies included (Linux /proc)."""
+    children = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # gone meanwhile
+        if int(fields[1]) == os.getpid():
+            children.add(int(stat.parent.name))
+    return children
+
+
+def no_children_left(before: set[int]) -> bool:
+    """No worker of the engine is left, running or as a zombie (``before``:
+    the children this process had already, a browser of other tests say)."""
+    return child_pids() <= before

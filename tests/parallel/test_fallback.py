@@ -1,0 +1,136 @@
+"""A worker that fails or dies: one warning, the rest in the main process,
+the serial output."""
+
+from __future__ import annotations
+
+import os
+import signal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pelican.readers import MarkdownReader
+
+from pbuild import build, child_pids, listening, no_children_left, tree
+
+MAIN_PID = os.getpid()
+TARGET = "bahu-000017"  # a story of the 60-story corpus
+PREFIX = "cx_digest.parallel: "
+
+
+def in_worker() -> bool:
+    return os.getpid() != MAIN_PID
+
+
+def theme_overrides(tmp_path: Path) -> Path:
+    """An article template that calls the ``check`` Jinja global."""
+    folder = tmp_path / "templates"
+    folder.mkdir()
+    (folder / "article.html").write_text(
+        '{% extends "!simple/article.html" %}'
+        "{% block content %}{{ check(article.slug) }}{{ super() }}{% endblock %}",
+        encoding="utf-8",
+    )
+    return folder
+
+
+def raise_in_worker(slug: str) -> str:
+    if slug == TARGET and in_worker():
+        raise ValueError("only in a worker")
+    return ""
+
+
+def die_in_worker(slug: str) -> str:
+    if slug == TARGET and in_worker():
+        os.kill(os.getpid(), signal.SIGKILL)
+    return ""
+
+
+def raise_everywhere(slug: str) -> str:
+    if slug == TARGET:
+        raise ValueError("broken template")
+    return ""
+
+
+@pytest.mark.parametrize(
+    ("check", "reason"),
+    [
+        (raise_in_worker, "ValueError: only in a worker"),
+        (die_in_worker, "the worker died, exit status -9"),
+    ],
+)
+def test_render_failure_in_a_worker(
+    content60: Path, tmp_path: Path, check: Any, reason: str
+) -> None:
+    before = child_pids()
+    themed = {
+        "THEME_TEMPLATES_OVERRIDES": [str(theme_overrides(tmp_path))],
+        "JINJA_GLOBALS": {"check": check},
+    }
+    serial = build(content60, tmp_path / "w1", 1, **themed)
+    parallel = build(content60, tmp_path / "w2", 2, **themed)
+    path = f"OUTPUT/{TARGET}.html"
+    ours = [m for m in parallel.messages() if m.startswith(PREFIX)]
+    assert ours == [
+        f"{PREFIX}rendering {path} in a worker failed ({reason}); "
+        "rendering the rest in this process"
+    ]
+    assert [m for m in parallel.log() if m[2] not in ours] == serial.log()
+    assert tree(parallel.output) == tree(serial.output)
+    assert no_children_left(before)
+
+
+def test_template_error_is_raised_as_in_a_serial_build(
+    content60: Path, tmp_path: Path
+) -> None:
+    before = child_pids()
+    themed = {
+        "THEME_TEMPLATES_OVERRIDES": [str(theme_overrides(tmp_path))],
+        "JINJA_GLOBALS": {"check": raise_everywhere},
+    }
+    for w in (1, 2):
+        with pytest.raises(ValueError, match="broken template"):
+            build(content60, tmp_path / f"w{w}", w, **themed)
+    assert tree(tmp_path / "w2") == tree(tmp_path / "w1")
+    assert no_children_left(before)
+
+
+class FlakyReader(MarkdownReader):
+    """Reads Markdown; for the target story, fails in a worker only."""
+
+    how = "raise"
+
+    def read(self, source_path: str) -> Any:
+        if TARGET in source_path and in_worker():
+            if self.how == "kill":
+                os.kill(os.getpid(), signal.SIGKILL)
+            raise OSError("only in a worker")
+        return super().read(source_path)
+
+
+def use_flaky_reader(readers: Any) -> None:
+    readers.reader_classes["md"] = FlakyReader
+
+
+@pytest.mark.parametrize("how", ["raise", "kill"])
+def test_read_failure_in_a_worker(
+    content60: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, how: str
+) -> None:
+    before = child_pids()
+    monkeypatch.setattr(FlakyReader, "how", how)
+    with listening("readers_init", use_flaky_reader):
+        serial = build(content60, tmp_path / "w1", 1)
+        parallel = build(content60, tmp_path / "w2", 2)
+    ours = [m for m in parallel.messages() if m.startswith(PREFIX)]
+    if how == "kill":
+        rel = next(p for p in content60.rglob(f"{TARGET}.md")).relative_to(content60)
+        assert ours == [
+            f"{PREFIX}a worker died reading {rel} (exit status -9); "
+            "reading the rest in this process"
+        ]
+    else:
+        assert ours == []  # Pelican reads it itself, quietly
+    assert [m for m in parallel.log() if m[2] not in ours] == serial.log()
+    assert tree(parallel.output) == tree(serial.output)
+    assert (parallel.output / f"{TARGET}.html").is_file()
+    assert no_children_left(before)

@@ -1,0 +1,86 @@
+"""Pelican's content cache is honoured: cached files are never re-read, and
+the cache a parallel build saves is the one a serial build saves."""
+
+from __future__ import annotations
+
+import os
+import pickle
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pelican.readers import MarkdownReader
+
+from pbuild import build, listening, tree
+
+CACHE = {"CACHE_CONTENT": True, "GZIP_CACHE": False}
+
+
+@pytest.fixture
+def counts(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
+    """Forks and Markdown reads made by this process."""
+    seen = {"fork": 0, "read": 0}
+    fork, read = os.fork, MarkdownReader.read
+
+    def counting_fork() -> int:
+        pid = fork()
+        if pid:
+            seen["fork"] += 1
+        return pid
+
+    def counting_read(self: MarkdownReader, path: str) -> Any:
+        seen["read"] += 1
+        return read(self, path)
+
+    monkeypatch.setattr(os, "fork", counting_fork)
+    monkeypatch.setattr(MarkdownReader, "read", counting_read)
+    return seen
+
+
+def same_cache(serial: bytes, parallel: bytes, workers: int) -> bool:
+    """Byte-identical cache files but for the settings that Tag and Category
+    objects carry (CX_DIGEST_WORKERS differs, of course)."""
+    entries = pickle.loads(serial)
+    _, (_, metadata) = next(iter(entries.values()))
+    metadata["category"].settings["CX_DIGEST_WORKERS"] = workers
+    return pickle.dumps(entries) == pickle.dumps(pickle.loads(parallel))
+
+
+def test_warm_build_forks_no_reader_and_reads_nothing(
+    content60: Path, tmp_path: Path, counts: dict[str, int]
+) -> None:
+    cold = build(content60, tmp_path / "out", 2, **CACHE)
+    assert counts["fork"] >= 2  # read in workers
+    assert counts["read"] == 0  # ... not here
+    forks_while_reading = []
+
+    def read_done(generator: Any) -> None:
+        forks_while_reading.append(counts["fork"])
+
+    counts.update(fork=0, read=0)
+    with listening("article_generator_finalized", read_done):
+        warm = build(content60, tmp_path / "out", 2, LOAD_CONTENT_CACHE=True, **CACHE)
+    assert forks_while_reading == [0]
+    assert counts["read"] == 0
+    assert counts["fork"] >= 2  # rendering still is parallel
+    assert tree(warm.output) == tree(cold.output)
+
+
+def test_parallel_cache_is_the_serial_cache(
+    content60: Path, tmp_path: Path, counts: dict[str, int]
+) -> None:
+    # Same output and cache paths: the settings are in the cache file too.
+    out, saved = tmp_path / "out", tmp_path / "out-cache" / "ArticlesGenerator-Readers"
+    serial = build(content60, out, 1, **CACHE)
+    assert counts["read"] == 60
+    serial_tree, serial_cache = tree(serial.output), saved.read_bytes()
+    assert len(serial_cache) > 10_000
+    saved.unlink()
+    parallel = build(content60, out, 2, **CACHE)
+    assert same_cache(serial_cache, saved.read_bytes(), workers=2)
+    assert tree(parallel.output) == serial_tree
+    # A serial build finds everything in the cache the parallel build saved.
+    counts["read"] = 0
+    warm = build(content60, out, 1, LOAD_CONTENT_CACHE=True, **CACHE)
+    assert counts["read"] == 0
+    assert tree(warm.output) == serial_tree
