@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from .parallel import WORKERS_SETTING, default_workers
+
 DEFAULTS: dict[str, Any] = {
     # Naming and presentation
     "CX_DIGEST_NAME": "CX Daily",
@@ -72,4 +74,6 @@ DEFAULTS: dict[str, Any] = {
     "CX_DIGEST_SHARE": True,
     # Checking
     "CX_DIGEST_STRICT": False,
+    # Building: worker processes (the number of usable CPUs; 1 is serial)
+    WORKERS_SETTING: default_workers(),
 }

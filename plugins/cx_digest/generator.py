@@ -61,7 +61,8 @@ class DigestGenerator(Generator):
         once and left out, so no page, feed or email links a missing file."""
         for key, (part, name) in SITE_FILES.items():
             value = getattr(getattr(digest, part), name)
-            if value and "://" not in value and not self.content_file(value):
+            full = os.path.join(self.path, value)
+            if value and "://" not in value and not os.path.isfile(full):
                 self.report.warn(
                     "settings", key, value, "no such file under content/", "left out"
                 )
@@ -70,11 +71,6 @@ class DigestGenerator(Generator):
                 )
         self.report.raise_if_strict(digest.strict)
         return digest
-
-    def content_file(self, path: str) -> str | None:
-        """The file of the site at ``path`` (under ``content/``), if any."""
-        full = os.path.join(self.path, path)
-        return full if os.path.isfile(full) else None
 
     def image_size(self, path: str) -> tuple[int, int] | None:
         """Pixel size of a site image (``images/x.jpg``), header read once."""
@@ -157,6 +153,12 @@ class DigestGenerator(Generator):
         by_day = {edition.day: edition.ref for edition in self.site.editions}
         for article, story in zip(articles, stories, strict=True):
             day = edition_day(story.date, digest.timezone, digest.day_starts)
+            # Pelican formats article.url anew on every read (its page, each
+            # list page, the sitemap, feeds): keep the URL it formatted for
+            # the story, through its own override (set after Pelican saved
+            # its content cache, so never stored there).
+            if not hasattr(article, "override_url"):
+                article.override_url = story.url
             article.digest_story = story
             article.digest_edition = by_day.get(day)
             article.digest_image = story.image

@@ -13,7 +13,7 @@ from jinja2 import ChoiceLoader, FileSystemLoader
 from pelican import signals
 from pelican.readers import DUPLICATES_DEFINITIONS_ALLOWED, MarkdownReader
 
-from . import meta, qr, share, sitemaps
+from . import meta, parallel, qr, share, sitemaps
 from .adapters import REPEATS_KEY
 from .defaults import DEFAULTS
 from .generator import DigestGenerator
@@ -166,6 +166,9 @@ def clean_content(content: Any) -> None:
 
 
 def register() -> None:
+    # The parallel build (its own plugin, cx_digest.parallel), on by default;
+    # CX_DIGEST_WORKERS = 1 is Pelican's serial build.
+    parallel.register()
     signals.initialized.connect(exclude_edition_files)
     signals.get_generators.connect(get_generators)
     signals.generator_init.connect(add_helpers)

@@ -8,8 +8,9 @@ from collections.abc import Callable
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from conftest import PAGE_KINDS, Visit
 from playwright.sync_api import Page
+
+from browsing import PAGE_KINDS, Visit
 
 AXE = Axe()  # runs the axe.min.js bundled with the package: no network
 

@@ -7,8 +7,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from conftest import PAGE_KINDS, Visit
 from playwright.sync_api import Page
+
+from browsing import PAGE_KINDS, Visit
 
 WIDTHS = [375, 768, 1280]
 # Top to bottom, as in the digest anatomy (every one is in the sample edition).

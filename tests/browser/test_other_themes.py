@@ -91,12 +91,15 @@ def test_edition_page_in_another_theme(
     # Every photo within the digest's column, none wider than the text.
     outside = page.evaluate(
         """() => {
-            const column = document.querySelector('.cx-digest').getBoundingClientRect();
-            return [...document.querySelectorAll('.cx-digest img')]
-              .map(img => [img.currentSrc, img.getBoundingClientRect(), img.naturalWidth])
-              .filter(([src, box, natural]) => natural === 0
-                 || box.left < column.left - 1 || box.right > column.right + 1)
-              .map(([src]) => src);
+            const root = document.querySelector('.cx-digest');
+            const column = root.getBoundingClientRect();
+            return [...root.querySelectorAll('img')]
+              .filter(img => {
+                  const box = img.getBoundingClientRect();
+                  return img.naturalWidth === 0 || box.left < column.left - 1
+                      || box.right > column.right + 1;
+              })
+              .map(img => img.currentSrc);
         }"""
     )
     assert outside == []

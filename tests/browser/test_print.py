@@ -8,7 +8,8 @@ from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import pytest
-from conftest import PUBLIC_URL, Visit
+
+from browsing import PUBLIC_URL, Visit
 
 HIDDEN_IN_PRINT = [".site-nav", ".skip-link", ".cx-edition-nav", ".cx-subscribe"]
 

@@ -10,8 +10,9 @@ from urllib.parse import urljoin
 
 import pytest
 import zxingcpp
-from conftest import PUBLIC_URL, SampleSite, Visit
 from PIL import Image
+
+from browsing import PUBLIC_URL, SampleSite, Visit
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import PAGE_KINDS, Visit
+
+from browsing import PAGE_KINDS, Visit
 
 EXTRA = os.environ.get("CX_SCREENSHOTS") == "1"
 SHOTS = [(375, "light"), (1280, "light")]

@@ -4,13 +4,14 @@ visible in the built pages, and strict mode listing every problem at once."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
 from bs4 import BeautifulSoup
 
 from cx_digest.report import StrictModeError
-from support import Site, story_file
+from support import Site, run_pelican, story_file
 
 DAY = "2026-11-18"
 EDITION = "digest/2026/11/18/"
@@ -499,3 +500,47 @@ def test_intrasite_links_in_an_edition_note(build_site: Build) -> None:
     hrefs = [a["href"] for a in email.select(".note a[href]")]
     assert hrefs[0].startswith("https://")
     assert hrefs[0].endswith(early.rstrip("/").rsplit("/", 1)[-1] + "/")
+
+
+# -- settings that name files, repeated keys from the content cache -----------
+
+
+def test_a_setting_naming_a_missing_file_is_reported_and_left_out(
+    build_site: Build,
+) -> None:
+    site = build_site(base(), CX_DIGEST_FEED_ICON="images/missing.png")
+    only_warning(site, "settings", "CX_DIGEST_FEED_ICON", "images/missing.png")
+    for path in site.output.rglob("*"):
+        if path.is_file() and path.suffix in (".html", ".xml", ".json", ".eml"):
+            assert "missing.png" not in path.read_text(encoding="utf-8"), path
+
+
+def test_a_missing_file_fails_a_strict_build(build_site: Build) -> None:
+    with pytest.raises(StrictModeError, match="CX_DIGEST_PUBLISHER_LOGO"):
+        build_site(
+            base(), CX_DIGEST_PUBLISHER_LOGO="images/gone.png", CX_DIGEST_STRICT=True
+        )
+
+
+def test_a_repeated_key_is_still_reported_from_the_content_cache(
+    tmp_path: Path,
+) -> None:
+    files = base()
+    files["stories/twice.md"] = (
+        f"Title: Dated twice\nDate: {DAY} 10:00\nDate: 2026-11-19 10:00\n"
+        "Category: Economy\n\nBody.\n"
+    )
+    cache = {
+        "CACHE_CONTENT": True,
+        "LOAD_CONTENT_CACHE": True,
+        "CACHE_PATH": str(tmp_path / "cache"),
+    }
+    expected = [
+        f"cx_digest: stories/twice.md: Date '{DAY} 10:00 | 2026-11-19 10:00': "
+        "given more than once; using the first value"
+    ]
+    first = run_pelican(tmp_path / "site", files, **cache)
+    assert first.warnings == expected
+    # The same content again: Pelican reads nothing, the cache has the repeat.
+    warm = run_pelican(tmp_path / "site", {}, **cache)
+    assert warm.warnings == expected

@@ -1,0 +1,136 @@
+"""The digest built in parallel: ``CX_DIGEST_WORKERS = 1, 2, 4`` give
+byte-identical output trees (the sample site, a fixture site, a 1,000-story
+bench corpus; with and without a warm content cache), and a worker that
+dies leaves a build that goes on serially with one warning, and the same
+output. The engine itself is tested on plain Pelican sites in
+tests/parallel/."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+from cx_digest import qr
+from support import ROOT, Site, build, run_pelican
+
+sys.path.insert(0, str(ROOT / "bench"))
+from generate import generate
+
+sys.path.remove(str(ROOT / "bench"))
+
+
+def tree(output: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(output).as_posix(): p.read_bytes()
+        for p in sorted(output.rglob("*"))
+        if p.is_file()
+    }
+
+
+def differences(one: dict[str, bytes], other: dict[str, bytes]) -> list[str]:
+    names = sorted(set(one) | set(other))
+    return [name for name in names if one.get(name) != other.get(name)]
+
+
+def build_content(root: Path, content: Path, workers: int, **overrides: object) -> Site:
+    output = root / "output"
+    shutil.rmtree(output, ignore_errors=True)
+    settings = {
+        "PATH": str(content),
+        "OUTPUT_PATH": str(output),
+        "CACHE_CONTENT": False,
+        "LOAD_CONTENT_CACHE": False,
+        "CX_DIGEST_WORKERS": workers,
+        **overrides,
+    }
+    return build(root, content, output, settings)
+
+
+def test_the_sample_site_is_the_same_with_1_2_and_4_workers(tmp_path: Path) -> None:
+    trees = {
+        n: tree(build_content(tmp_path / f"w{n}", ROOT / "content", n).output)
+        for n in (1, 2, 4)
+    }
+    assert len(trees[1]) > 150
+    assert differences(trees[1], trees[2]) == []
+    assert differences(trees[1], trees[4]) == []
+
+
+def test_a_fixture_site_with_warnings_and_pages_is_the_same(tmp_path: Path) -> None:
+    from test_link_integrity import fixture_newsroom
+
+    sites = {
+        n: run_pelican(
+            tmp_path / f"w{n}",
+            fixture_newsroom(),
+            CX_DIGEST_WORKERS=n,
+            CX_DIGEST_ARCHIVE_PER_PAGE=1,
+            DEFAULT_PAGINATION=2,
+        )
+        for n in (1, 2)
+    }
+    assert differences(tree(sites[1].output), tree(sites[2].output)) == []
+    assert sites[1].warnings == sites[2].warnings
+
+
+def test_a_warm_cache_gives_the_same_tree(tmp_path: Path) -> None:
+    def warm(name: str, workers: int) -> dict[str, bytes]:
+        root = tmp_path / name
+        cache = {
+            "CACHE_CONTENT": True,
+            "LOAD_CONTENT_CACHE": True,
+            "CACHE_PATH": str(root / "cache"),
+        }
+        build_content(root, ROOT / "content", workers, **cache)  # fills the cache
+        return tree(build_content(root, ROOT / "content", workers, **cache).output)
+
+    serial = warm("serial", 1)
+    assert differences(serial, warm("parallel", 2)) == []
+
+
+def test_a_worker_that_dies_leaves_one_warning_and_the_same_output(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    main = os.getpid()
+    svg = qr.svg
+
+    def dying(*args: object, **kwargs: object) -> str:
+        if os.getpid() != main:  # in a rendering worker: die
+            os._exit(9)
+        return svg(*args, **kwargs)  # type: ignore[arg-type]
+
+    serial = build_content(tmp_path / "serial", ROOT / "content", 1)
+    monkeypatch.setattr(qr, "svg", dying)
+    parallel = build_content(tmp_path / "parallel", ROOT / "content", 2)
+    fallback = [w for w in parallel.records if "worker" in w.getMessage()]
+    assert len(fallback) == 1
+    message = fallback[0].getMessage()
+    assert "failed" in message
+    assert "digest/2026/11/" in message
+    assert differences(tree(serial.output), tree(parallel.output)) == []
+
+
+@pytest.mark.slow
+def test_a_1000_story_corpus_is_the_same_cold_and_warm(tmp_path: Path) -> None:
+    content = generate(1000, seed=11, out=tmp_path / "corpus")
+    for name in ("images/cx-logo.png", "images/favicon.png"):
+        (content / name).write_bytes((ROOT / "content" / name).read_bytes())
+    cold = {
+        n: tree(build_content(tmp_path / f"w{n}", content, n).output) for n in (1, 2, 4)
+    }
+    assert len(cold[1]) > 1000
+    assert differences(cold[1], cold[2]) == []
+    assert differences(cold[1], cold[4]) == []
+    cache = {"CACHE_CONTENT": True, "LOAD_CONTENT_CACHE": True}
+    warm = {}
+    for n in (1, 2):
+        root = tmp_path / f"warm{n}"
+        settings = {**cache, "CACHE_PATH": str(root / "cache")}
+        build_content(root, content, n, **settings)
+        warm[n] = tree(build_content(root, content, n, **settings).output)
+    assert differences(warm[1], warm[2]) == []
+    assert differences(cold[1], warm[2]) == []
