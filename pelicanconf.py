@@ -19,6 +19,9 @@ LOCALE = ("C",)
 DEFAULT_DATE_FORMAT = "%b %d, %Y %I:%M %p"
 DEFAULT_CATEGORY = "News"
 SLUGIFY_SOURCE = "basename"
+# When the content cache is on (CACHE_CONTENT), keep it uncompressed: gzip
+# at Pelican's level 9 costs seconds per build at archive scale.
+GZIP_CACHE = False
 
 THEME = "theme"
 PLUGIN_PATHS = ["plugins"]

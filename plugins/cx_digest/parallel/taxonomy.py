@@ -97,11 +97,13 @@ class IndexedList(list):
                 self._others -= 1
 
     def __contains__(self, item: object) -> bool:
-        if _by_identity(item):
-            if id(item) in self._ids:
-                return True
-            if not self._others:
-                return False
+        # An id in the index is an element that is ``item`` itself (two live
+        # objects never share an id), so the list holds it. (Called N times
+        # per taxonomy: the tests are inlined.)
+        if id(item) in self._ids:
+            return True
+        if not self._others and type(item).__eq__ is _IDENTITY_EQ:
+            return False
         return super().__contains__(item)
 
     def __reduce_ex__(self, protocol: SupportsIndex) -> tuple[Any, ...]:
