@@ -182,16 +182,9 @@ _TAGS = [
     "table",
     "td",
 ]
+# Every URL-bearing attribute, then the other attributes an attack uses.
 _ATTRS = [
-    "href",
-    "src",
-    "action",
-    "formaction",
-    "data",
-    "poster",
-    "srcset",
-    "xlink:href",
-    "background",
+    *sorted(URL_ATTRIBUTES),
     "style",
     "onclick",
     "onerror",

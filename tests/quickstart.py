@@ -119,6 +119,18 @@ class QuickstartSite:
         return target.read_text(encoding="utf-8")
 
 
+# pip install from the project's wheelhouse only (no network at test time).
+OFFLINE_PIP_INSTALL = (
+    "-m",
+    "pip",
+    "install",
+    "--quiet",
+    "--no-index",
+    "--find-links",
+    str(WHEELHOUSE),
+)
+
+
 def install(root: Path) -> Installed:
     """Build the wheel, make a fresh venv, install the wheel into it."""
     assert WHEELHOUSE.is_dir(), f"{WHEELHOUSE} is missing: run `make venv`"
@@ -148,16 +160,7 @@ def install(root: Path) -> Installed:
         timeout=600,
     )
     installed = Installed(root, root / "venv" / "bin" / "python", wheel)
-    installed.run(
-        "-m",
-        "pip",
-        "install",
-        "--quiet",
-        "--no-index",
-        "--find-links",
-        str(WHEELHOUSE),
-        str(wheel),
-    )
+    installed.run(*OFFLINE_PIP_INSTALL, str(wheel))
     return installed
 
 

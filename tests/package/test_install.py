@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from quickstart import WHEELHOUSE, Installed
+from quickstart import OFFLINE_PIP_INSTALL, Installed
 from support import ROOT
 
 pytestmark = pytest.mark.slow
@@ -108,16 +108,7 @@ def test_an_editable_install_is_found_by_pelican(tmp_path: Path) -> None:
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=600)
     python = venv / "bin" / "python"
-    pip = [
-        str(python),
-        "-m",
-        "pip",
-        "install",
-        "--quiet",
-        "--no-index",
-        "--find-links",
-        str(WHEELHOUSE),
-    ]
+    pip = [str(python), *OFFLINE_PIP_INSTALL]
     subprocess.run([*pip, "--upgrade", "setuptools>=77"], check=True, timeout=600)
     subprocess.run(
         [*pip, "--no-build-isolation", "--editable", str(ROOT)],

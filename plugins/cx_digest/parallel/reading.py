@@ -40,16 +40,8 @@ from typing import Any
 from pelican.readers import _filter_discardable_metadata
 from pelican.utils import file_suffix
 
-from .procs import (
-    LogCapture,
-    can_fork,
-    dumps,
-    fork_children,
-    loads,
-    portable_records,
-    reap_all,
-    replay_records,
-)
+from . import procs
+from .procs import LogCapture
 from .settings import workers_setting
 
 __all__ = ["on_article_preread", "on_page_preread"]
@@ -113,7 +105,7 @@ class _TakeHook:
                 readers.get_cached_data = self._own
         if data is not default:
             try:
-                replay_records(records)
+                procs.replay_records(records)
             except RuntimeError:  # --fatal: serial read() raised, cached nothing
                 readers._cache.pop(filename, None)
                 raise
@@ -139,7 +131,7 @@ def _preread(generator: Any, kind: str) -> None:
     workers = workers_setting(generator.settings)
     if workers == 1:
         return
-    if not can_fork():
+    if not procs.can_fork():
         logger.debug("cx_digest.parallel: os.fork is not available; reading serially")
         return
     jobs = _files_to_read(generator, readers, kind)
@@ -191,7 +183,7 @@ def _read_in_workers(
             conn.send_bytes(_read_one(readers, jobs[index][1], index, capture))
 
     try:
-        children = fork_children(workers, run)
+        children = procs.fork_children(workers, run)
     except OSError as err:
         logger.warning(
             "cx_digest.parallel: cannot start reading workers (%s); "
@@ -222,13 +214,13 @@ def _read_in_workers(
                     continue
                 index = expected.popleft()  # a worker sends its files in order
                 try:
-                    _, data, records = loads(message, settings)
+                    _, data, records = procs.loads(message, settings)
                 except Exception:  # unpicklable here: Pelican reads the file
                     continue
                 if data is not None:
                     _inject(readers, state, jobs[index][1], data, records)
     finally:
-        reap_all(children, kill=True)
+        procs.reap_all(children, kill=True)
         state.worker_peak_rss_kb = sum(c.peak_rss_kb for c in children)
     if state.pending:
         readers.get_cached_data = _TakeHook(readers, state)
@@ -241,11 +233,11 @@ def _read_one(readers: Any, abs_path: str, index: int, capture: LogCapture) -> b
     try:
         content, metadata = readers.readers[file_suffix(abs_path)].read(abs_path)
         data = (content, _filter_discardable_metadata(metadata))
-        records = portable_records(capture.stop(), settings)
-        return dumps((index, data, records), settings)
+        records = procs.portable_records(capture.stop(), settings)
+        return procs.dumps((index, data, records), settings)
     except Exception:
         capture.stop()
-        return dumps((index, None, []), settings)
+        return procs.dumps((index, None, []), settings)
 
 
 def _inject(
