@@ -4,7 +4,8 @@ Enable it with ``PLUGINS = ["cx_digest.parallel"]``. ``CX_DIGEST_WORKERS``
 (default: the number of usable CPUs) sets how many processes a build uses;
 ``1`` is exactly Pelican's serial build. What it does:
 
-1. taxonomy pages in linear time (:mod:`.taxonomy`), whatever the setting;
+1. taxonomy pages and translation grouping in linear time (:mod:`.taxonomy`,
+   :mod:`.translations`), whatever the setting;
 2. content files parsed in worker processes, handed to Pelican through its
    reader cache (:mod:`.reading`);
 3. pages rendered in worker processes, written by Pelican in the main process

@@ -11,6 +11,7 @@ from .procs import can_fork
 from .reading import on_article_preread, on_page_preread
 from .settings import workers_setting
 from .taxonomy import index_taxonomies
+from .translations import install as install_translations
 from .writer import ParallelWriter
 
 __all__ = ["register"]
@@ -35,7 +36,9 @@ def on_get_writer(pelican: Any) -> type[ParallelWriter] | None:
 
 def register() -> None:
     """Connect the receivers (module-level functions; connecting again is a
-    no-op, so a second build in the same process is safe)."""
+    no-op, so a second build in the same process is safe) and have Pelican's
+    generators group translations in linear time (:mod:`.translations`)."""
+    install_translations()
     signals.initialized.connect(on_initialized)
     signals.article_generator_pretaxonomy.connect(index_taxonomies)
     signals.article_generator_preread.connect(on_article_preread)

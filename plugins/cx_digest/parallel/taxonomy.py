@@ -34,12 +34,12 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any, SupportsIndex
 
-__all__ = ["IndexedList", "index_taxonomies"]
+__all__ = ["IndexedList", "by_identity", "index_taxonomies"]
 
 _IDENTITY_EQ = object.__eq__
 
 
-def _by_identity(obj: object) -> bool:
+def by_identity(obj: object) -> bool:
     """True when ``obj == x`` is ``obj is x`` for every ``x`` not defining __eq__.
 
     Pelican's Content objects (Article, Page) inherit ``object.__eq__``.
@@ -77,7 +77,7 @@ class IndexedList(list):
     def _add(self, items: Iterable[Any]) -> None:
         ids = self._ids
         for item in items:
-            if _by_identity(item):
+            if by_identity(item):
                 key = id(item)
                 ids[key] = ids.get(key, 0) + 1
             else:
@@ -86,7 +86,7 @@ class IndexedList(list):
     def _discard(self, items: Iterable[Any]) -> None:
         ids = self._ids
         for item in items:
-            if _by_identity(item):
+            if by_identity(item):
                 key = id(item)
                 left = ids[key] - 1
                 if left:
