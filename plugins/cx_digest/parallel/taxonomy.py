@@ -98,11 +98,10 @@ class IndexedList(list):
 
     def __contains__(self, item: object) -> bool:
         # An id in the index is an element that is ``item`` itself (two live
-        # objects never share an id), so the list holds it. (Called N times
-        # per taxonomy: the tests are inlined.)
+        # objects never share an id), so the list holds it.
         if id(item) in self._ids:
             return True
-        if not self._others and type(item).__eq__ is _IDENTITY_EQ:
+        if not self._others and by_identity(item):
             return False
         return super().__contains__(item)
 
