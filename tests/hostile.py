@@ -4,6 +4,8 @@ a check that reads HTML back the way a browser does (html5lib)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
+from urllib.parse import urlsplit
 
 import html5lib
 from hypothesis import strategies as st
@@ -65,27 +67,57 @@ def scheme_of(url: str) -> str:
     return match.group(1).lower() if match else ""
 
 
-def live_parts(fragment: str, *, own_styles: bool = False) -> list[str]:
+# What a story page may show from its body (the default embed hosts).
+PAGE_MEDIA = {"video", "audio", "source", "track"}
+
+
+def _embeddable(url: str, hosts: Collection[str]) -> bool:
+    parts = urlsplit(url.strip())
+    host = (parts.hostname or "").lower()
+    return parts.scheme == "https" and any(
+        host == h or host.endswith("." + h) for h in hosts
+    )
+
+
+def live_parts(
+    fragment: str,
+    *,
+    own_styles: bool = False,
+    embed_hosts: Collection[str] | None = None,
+    document: bool = False,
+) -> list[str]:
     """What in ``fragment`` a browser would treat as live code.
 
     ``own_styles``: ``style`` attributes are the output's own (the email's
     inlined CSS); only a ``url()`` or ``expression()`` in one counts then.
+    ``embed_hosts``: the fragment is a story page's body, which may show
+    video and audio, layout styles, and ``https`` iframes from these hosts.
+    ``document``: parse a whole page, not a fragment.
     """
-    tree = html5lib.parseFragment(
-        fragment, treebuilder="etree", namespaceHTMLElements=False
-    )
+    page_body = embed_hosts is not None
+    hosts = embed_hosts or ()
+    styles_ok = own_styles or page_body
+    if document:
+        tree = html5lib.parse(
+            fragment, treebuilder="etree", namespaceHTMLElements=False
+        )
+    else:
+        tree = html5lib.parseFragment(
+            fragment, treebuilder="etree", namespaceHTMLElements=False
+        )
     found: list[str] = []
     for element in tree.iter():
         tag = element.tag if isinstance(element.tag, str) else ""
         name = tag.rsplit("}", 1)[-1].lower()
-        if name in LIVE_ELEMENTS:
+        embed = name == "iframe" and _embeddable(element.get("src") or "", hosts)
+        if name in LIVE_ELEMENTS and not (page_body and (embed or name in PAGE_MEDIA)):
             found.append(f"<{name}>")
         for attr, value in element.attrib.items():
             attr = attr.rsplit("}", 1)[-1].lower()
             if attr.startswith("on"):
                 found.append(f"{name}[{attr}]")
             if attr == "style" and not (
-                own_styles and not re.search(r"url\(|expression", value, re.I)
+                styles_ok and not re.search(r"url\(|expression", value, re.I)
             ):
                 found.append(f"{name}[{attr}={value!r}]")
             if attr in URL_ATTRIBUTES and scheme_of(value) not in SAFE_SCHEMES | {""}:

@@ -13,6 +13,7 @@ from datetime import datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from .bodies import REMOVED_KEY, story_trust
 from .editions import local_time
 from .model import Image, Link, Role, Story, StoryText
 from .report import Report
@@ -135,6 +136,30 @@ class StoryAdapter:
     def adapt(self, articles: Sequence[Any], index: StoryIndex) -> list[Story]:
         urls = {id(article): article.url for article in articles}
         return [self.story(article, index, urls) for article in articles]
+
+    def report_html(self, articles: Iterable[Any], index: StoryIndex) -> None:
+        """Per story page (published, hidden or draft): a bad ``Html`` value,
+        and what the body policy removed (noted as the story was read)."""
+        for article in articles:
+            meta = article.metadata
+            source = index.source(article)
+            trust = self.one(meta, "html", source, "Html")
+            if trust and story_trust(trust) is None:
+                self.report.warn(
+                    source,
+                    "Html",
+                    trust,
+                    "unknown value (use 'trusted' or 'clean')",
+                    "publishing the cleaned HTML",
+                )
+            for key, removed in (meta.get(REMOVED_KEY) or {}).items():
+                self.report.warn(
+                    source,
+                    key,
+                    f"removed {removed}",
+                    "pasted markup is not published",
+                    "mark the story 'Html: trusted' to publish it as written",
+                )
 
     def story(self, article: Any, index: StoryIndex, urls: Mapping[int, str]) -> Story:
         meta = article.metadata

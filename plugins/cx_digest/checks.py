@@ -15,6 +15,8 @@ from typing import Any
 
 from .text import has_scheme, is_web_url, xml_safe
 
+_LABEL = r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?"
+_HOST = re.compile(rf"^{_LABEL}(?:\.{_LABEL})+$")
 _ADDRESS = re.compile(r"[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+")
 # Sample values each path pattern is tried with.
 SAMPLES: dict[str, Any] = {"date": date(2021, 7, 29), "number": 2, "slug": "markets"}
@@ -35,6 +37,23 @@ def read_text(values: Mapping[str, Any], key: str, *, required: bool = False) ->
     if not isinstance(value, str) or (required and not value.strip()):
         raise fail(key, value, "a non-empty string" if required else "a string")
     return xml_safe(value).strip()
+
+
+def read_choice(values: Mapping[str, Any], key: str, choices: tuple[str, ...]) -> str:
+    value = values[key]
+    if not isinstance(value, str) or value.strip().casefold() not in choices:
+        raise fail(key, value, " or ".join(repr(c) for c in choices))
+    return value.strip().casefold()
+
+
+def read_hosts(values: Mapping[str, Any], key: str) -> tuple[str, ...]:
+    """A list of host names (``player.vimeo.com``), lower-cased."""
+    value = values[key]
+    if not isinstance(value, list | tuple) or not all(
+        isinstance(v, str) and _HOST.match(v.strip().lower()) for v in value
+    ):
+        raise fail(key, value, "a list of host names such as 'player.vimeo.com'")
+    return tuple(sorted({v.strip().lower() for v in value}))
 
 
 def read_count(values: Mapping[str, Any], key: str, minimum: int) -> int:

@@ -72,6 +72,17 @@ DEFAULTS: dict[str, Any] = {
     "CX_DIGEST_NEWS_LANGUAGE": "",
     "CX_DIGEST_OG_LOCALE": "",
     "CX_DIGEST_SHARE": True,
+    # Story pages: pasted markup ("clean" or "trusted") and embeds
+    "CX_DIGEST_STORY_HTML": "clean",
+    "CX_DIGEST_EMBED_HOSTS": [
+        "youtube.com",
+        "youtube-nocookie.com",
+        "player.vimeo.com",
+        "datawrapper.dwcdn.net",
+        "flo.uri.sh",
+        "public.flourish.studio",
+        "www.openstreetmap.org",
+    ],
     # Checking
     "CX_DIGEST_STRICT": False,
     # Building: worker processes (the number of usable CPUs; 1 is serial)

@@ -100,6 +100,14 @@ class DigestGenerator(Generator):
             self.texts,
         )
         stories = adapter.adapt(articles, index)
+        adapter.report_html(
+            [
+                *articles,
+                *context.get("hidden_articles", []),
+                *context.get("drafts", []),
+            ],
+            index,
+        )
         tag_links: dict[str, Link] = {}
         for story in stories:
             for tag in story.tags:

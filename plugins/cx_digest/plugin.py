@@ -15,8 +15,10 @@ from pelican.readers import DUPLICATES_DEFINITIONS_ALLOWED, MarkdownReader
 
 from . import meta, parallel, qr, share, sitemaps
 from .adapters import REPEATS_KEY
+from .bodies import POLICY_KEY, BodyPolicy
 from .defaults import DEFAULTS
 from .generator import DigestGenerator
+from .settings import load_story_html
 from .text import format_stamp, headline_caps, join_url, xml_safe
 
 logger = logging.getLogger("cx_digest")
@@ -132,6 +134,50 @@ def watch_repeated_keys(readers: Any) -> None:
             readers.reader_classes[ext] = _watching(reader_class)
 
 
+class _CleanedRead:
+    """A story reader's ``read`` under the build's :class:`BodyPolicy`: the
+    story is cleaned as it is read, so in the reading workers when the
+    build reads in parallel, and Pelican caches the cleaned story."""
+
+    def __init__(self, read: Any, policy: BodyPolicy) -> None:
+        self.read = read
+        self.policy = policy
+
+    def __call__(self, source_path: str) -> tuple[str, dict[str, Any]]:
+        content, metadata = self.read(source_path)
+        return self.policy.apply(content, metadata)
+
+
+def _policy_of(data: Any) -> object:
+    """The policy fingerprint of a cached story: the readers cache holds
+    ``(content, metadata)``, the generator cache an Article."""
+    metadata = data[1] if isinstance(data, tuple) else getattr(data, "metadata", {})
+    return metadata.get(POLICY_KEY) if isinstance(metadata, Mapping) else None
+
+
+def clean_story_html(generator: Any) -> None:
+    """``article_generator_init``: every story the articles generator reads
+    goes through the body policy (pages are the site's own and stay as
+    written). A story in Pelican's content cache read under another policy,
+    or before there was one, is dropped from the cache and read again."""
+    story_html = load_story_html(generator.settings)
+    policy = BodyPolicy(story_html.trusted, story_html.embed_hosts)
+    for reader in generator.readers.readers.values():
+        current = vars(reader).get("read")
+        if isinstance(current, _CleanedRead):
+            current.policy = policy
+        else:
+            reader.read = _CleanedRead(reader.read, policy)
+    for cacher in (generator.readers, generator):
+        cached = getattr(cacher, "_cache", None)
+        if not isinstance(cached, dict):
+            continue
+        for path, entry in list(cached.items()):
+            stale = not isinstance(entry, tuple) or len(entry) != 2
+            if stale or _policy_of(entry[1]) != policy.fingerprint:
+                del cached[path]
+
+
 def clean_content(content: Any) -> None:
     """``content_object_init``: drop text XML cannot carry from every article
     and page as it is read (wire copy brings control characters, which break
@@ -173,5 +219,6 @@ def register() -> None:
     signals.get_generators.connect(get_generators)
     signals.generator_init.connect(add_helpers)
     signals.readers_init.connect(watch_repeated_keys)
+    signals.article_generator_init.connect(clean_story_html)
     signals.content_object_init.connect(clean_content)
     signals.content_written.connect(sitemaps.record_page)

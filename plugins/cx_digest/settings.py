@@ -22,8 +22,10 @@ from .checks import (
     SAMPLES,
     SettingsError,
     fail,
+    read_choice,
     read_count,
     read_flag,
+    read_hosts,
     read_path,
     read_text,
     read_web_url,
@@ -40,7 +42,15 @@ from .output_settings import (
 from .parallel import WORKERS_SETTING, WorkersSettingError, validate_workers
 from .text import join_url, xml_safe
 
-__all__ = ["DEFAULTS", "DigestSettings", "Section", "SettingsError", "load"]
+__all__ = [
+    "DEFAULTS",
+    "DigestSettings",
+    "Section",
+    "SettingsError",
+    "StoryHtml",
+    "load",
+    "load_story_html",
+]
 
 _HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 _SECTION_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
@@ -75,6 +85,7 @@ class DigestSettings:
     home_save_as: str
     stylesheet_save_as: str
     strict: bool
+    story_html: StoryHtml
     workers: int
     feeds: FeedSettings
     email: EmailSettings
@@ -107,6 +118,14 @@ class DigestSettings:
     def absolute(self, path: str) -> str:
         """The public URL of a site path (``digest/2021/07/29/``) or a URL."""
         return join_url(self.public_url, path)
+
+
+class StoryHtml(NamedTuple):
+    """How story bodies are published (``CX_DIGEST_STORY_HTML``,
+    ``CX_DIGEST_EMBED_HOSTS``)."""
+
+    trusted: bool
+    embed_hosts: tuple[str, ...]
 
 
 class Section(NamedTuple):
@@ -168,10 +187,27 @@ def _public_url(values: Mapping[str, Any], siteurl: Any) -> str:
     return candidate.rstrip("/")
 
 
-def load(settings: Mapping[str, Any]) -> DigestSettings:
-    """Read and validate the plugin's settings from Pelican's settings."""
+def _values(settings: Mapping[str, Any]) -> dict[str, Any]:
+    """The ``CX_DIGEST_*`` settings, defaults filled in."""
     values: dict[str, Any] = dict(DEFAULTS)
     values.update({k: v for k, v in settings.items() if k.startswith("CX_DIGEST_")})
+    return values
+
+
+def _story_html(values: Mapping[str, Any]) -> StoryHtml:
+    mode = read_choice(values, "CX_DIGEST_STORY_HTML", ("clean", "trusted"))
+    return StoryHtml(mode == "trusted", read_hosts(values, "CX_DIGEST_EMBED_HOSTS"))
+
+
+def load_story_html(settings: Mapping[str, Any]) -> StoryHtml:
+    """The story-body settings alone: the readers need them before the rest
+    (:func:`load` reads them the same way)."""
+    return _story_html(_values(settings))
+
+
+def load(settings: Mapping[str, Any]) -> DigestSettings:
+    """Read and validate the plugin's settings from Pelican's settings."""
+    values = _values(settings)
     unknown = sorted(k for k in values if k not in DEFAULTS)
     if unknown:
         raise SettingsError(
@@ -243,6 +279,7 @@ def load(settings: Mapping[str, Any]) -> DigestSettings:
             values, "CX_DIGEST_STYLESHEET_SAVE_AS", suffix=".css"
         ),
         strict=read_flag(values, "CX_DIGEST_STRICT"),
+        story_html=_story_html(values),
         workers=_workers(values),
         feeds=load_feeds(values, host, name, site_subtitle, author or site_name),
         email=load_email(values, host, name),
