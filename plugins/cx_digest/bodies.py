@@ -36,7 +36,13 @@ from urllib.parse import urlsplit
 import nh3
 from lxml import etree, html
 
-from .markup import ATTRIBUTES, REMOVED_WITH_CONTENT, TAGS
+from .markup import (
+    ATTRIBUTES,
+    REMOVED_WITH_CONTENT,
+    TAGS,
+    as_browsers_read,
+    complete_images,
+)
 
 __all__ = [
     "POLICY_KEY",
@@ -230,6 +236,7 @@ class BodyPolicy:
             return None
         if attribute in CHECKED_URLS:
             self._kept_urls.append(value)
+            return as_browsers_read(value)
         return value
 
     # -- cleaning ----------------------------------------------------------
@@ -274,7 +281,7 @@ class BodyPolicy:
         self._kept_urls = []
         if "<iframe" in cleaned:
             cleaned = _FRAME.sub(_finish_frame, cleaned)
-        return Cleaned(cleaned, _describe(found, lost))
+        return Cleaned(complete_images(cleaned), _describe(found, lost))
 
     def _inspect(self, tree: html.HtmlElement, found: _Inspection) -> None:
         skip: set[etree._Element] = set()

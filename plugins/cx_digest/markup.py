@@ -71,8 +71,9 @@ def clean(fragment: str, base: str, resolve: LinkResolver | None = None) -> str:
         return ""
 
     def links(element: str, attribute: str, value: str) -> str | None:
-        if resolve is not None and attribute in URL_ATTRIBUTES:
-            return resolve(element, attribute, value)
+        if attribute in URL_ATTRIBUTES:
+            url = resolve(element, attribute, value) if resolve else value
+            return None if url is None else as_browsers_read(url)
         return value
 
     cleaner = nh3.Cleaner(
@@ -85,7 +86,41 @@ def clean(fragment: str, base: str, resolve: LinkResolver | None = None) -> str:
         url_relative=("rewrite_with_base", base),
         attribute_filter=links,
     )
-    return cleaner.clean(fragment).strip()
+    return complete_images(cleaner.clean(fragment)).strip()
+
+
+_C0_AND_SPACE = "".join(chr(c) for c in range(0x21))
+_TAB_NEWLINE = str.maketrans("", "", "\t\n\r")
+
+
+def as_browsers_read(url: str) -> str:
+    """A URL the policy kept, as a browser reads it (WHATWG URL): without
+    surrounding spaces and control characters or inner tabs and newlines,
+    inner spaces percent-encoded. The same address, written validly."""
+    return url.strip(_C0_AND_SPACE).translate(_TAB_NEWLINE).replace(" ", "%20")
+
+
+# An image as nh3 (html5ever) writes it: every attribute ``name="value"``,
+# ``"`` escaped inside. Matching that fixed form is exact.
+_IMAGE = re.compile(r'<img((?: [^\s="]+="[^"]*")*)>')
+
+
+def complete_images(cleaned: str) -> str:
+    """Cleaned HTML, valid: without the images whose address the policy
+    dropped, with ``alt=""`` on each image that had no ``alt`` (Pelican warns
+    about images with an empty ``alt``)."""
+    if "<img" not in cleaned:
+        return cleaned
+
+    def complete(match: re.Match[str]) -> str:
+        attributes = match.group(1)
+        if ' src="' not in attributes:
+            return ""
+        if ' alt="' in attributes:
+            return match.group(0)
+        return f'<img{attributes} alt="">'
+
+    return _IMAGE.sub(complete, cleaned)
 
 
 _FIRST_P = re.compile(r"<p[\s>].*?</p>", re.DOTALL | re.IGNORECASE)

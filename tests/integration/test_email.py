@@ -436,8 +436,15 @@ def test_oversize_email_warns_with_day_and_size(
 
 
 def test_oversize_email_fails_a_strict_build(build_site: Callable[..., Site]) -> None:
-    with pytest.raises(StrictModeError, match=r"email\.html size"):
-        build_site(newsroom(), CX_DIGEST_EMAIL_MAX_BYTES=5000, CX_DIGEST_STRICT=True)
+    files = newsroom()
+    # Its pasted script is the editor's own (else strict mode stops on it
+    # first); the email still cleans its summary.
+    files["stories/lead.md"] = files["stories/lead.md"].replace(
+        "Category: Economy", "Category: Economy\nHtml: trusted", 1
+    )
+    with pytest.raises(StrictModeError, match=r"email\.html size") as info:
+        build_site(files, CX_DIGEST_EMAIL_MAX_BYTES=5000, CX_DIGEST_STRICT=True)
+    assert len(info.value.problems) == 1
 
 
 def test_email_outputs_are_byte_identical_across_builds(

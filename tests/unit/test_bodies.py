@@ -129,7 +129,7 @@ def test_the_report_names_what_was_removed() -> None:
         "<meta http-equiv>, <script>, 2 event handlers, "
         "1 iframe from evil.example, 1 javascript: URL"
     )
-    assert cleaned.html == '<p>Wire <img src="x.jpg"></p><a>j</a>'
+    assert cleaned.html == '<p>Wire <img src="x.jpg" alt=""></p><a>j</a>'
 
 
 def test_other_removals_are_named() -> None:
@@ -248,3 +248,28 @@ def test_the_fingerprint_follows_the_policy() -> None:
     assert same.fingerprint == POLICY.fingerprint
     assert fewer.fingerprint != POLICY.fingerprint
     assert BodyPolicy(True, HOSTS).fingerprint == "trusted"
+
+
+def test_kept_urls_are_written_as_browsers_read_them() -> None:
+    cleaned = POLICY.clean(
+        '<a href=" https://example.org/a b?q=c d ">x</a>'
+        '<a href="{filename}/my story.md">y</a>'
+    )
+    assert cleaned.html == (
+        '<a href="https://example.org/a%20b?q=c%20d">x</a>'
+        '<a href="{filename}/my%20story.md">y</a>'
+    )
+    assert cleaned.removed == ""
+
+
+def test_an_image_without_alt_text_gets_an_empty_one() -> None:
+    # Valid HTML; Pelican then warns about the empty alt text.
+    assert POLICY.clean('<img src="a.jpg"><img alt="A" src="b.jpg">').html == (
+        '<img src="a.jpg" alt=""><img alt="A" src="b.jpg">'
+    )
+
+
+def test_an_image_whose_address_was_dropped_is_dropped() -> None:
+    cleaned = POLICY.clean('<p>a<img src="data:image/svg+xml,x" alt="A">b</p>')
+    assert cleaned.html == "<p>ab</p>"
+    assert cleaned.removed == "1 data: URL"
