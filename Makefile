@@ -10,8 +10,12 @@ PUBLISHCONF := publishconf.py
 PORT ?= 8000
 N ?= 2000
 BENCH_ARGS ?=
+# The Nu Html Checker (the W3C's validator) for the HTML validity tests:
+# npm's vnu-jar, pinned; it runs on Java.
+VNU_VERSION := 26.9.27
+VNU_JAR := $(VENV)/vnu-$(VNU_VERSION)/node_modules/vnu-jar/build/dist/vnu.jar
 
-.PHONY: help html test test-slow serve publish upload upload-check bench screenshots lint format clean venv
+.PHONY: help html test test-slow serve publish upload upload-check bench screenshots lint format clean venv vnu
 
 help:
 	@echo "make html         build the sample site into $(OUTPUTDIR)/ (sets up $(VENV) first)"
@@ -36,15 +40,24 @@ $(BIN)/.installed: requirements.txt requirements-dev.txt
 
 venv: $(BIN)/.installed
 
+# Without npm the validity tests skip locally (CI installs npm and Java).
+$(VNU_JAR):
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm install --prefix $(VENV)/vnu-$(VNU_VERSION) --no-save --no-audit --no-fund --loglevel=error \
+	    vnu-jar@$(VNU_VERSION); \
+	else echo "make: no npm here: the HTML validity tests will skip (CI installs npm)"; fi
+
+vnu: venv $(VNU_JAR)
+
 html: venv
 	$(PELICAN) $(INPUTDIR) -o $(OUTPUTDIR) -s $(CONFFILE) --delete-output-directory
 
-test: venv
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+test: venv vnu
+	CX_VNU_JAR=$(abspath $(VNU_JAR)) $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # The long tests (fresh venvs from the wheel, large builds); CI runs them too.
-test-slow: venv
-	$(BIN)/python -m pytest -m slow $(PYTEST_ARGS)
+test-slow: venv vnu
+	CX_VNU_JAR=$(abspath $(VNU_JAR)) $(BIN)/python -m pytest -m slow $(PYTEST_ARGS)
 
 serve: html
 	$(PELICAN) --listen --bind 127.0.0.1 --port $(PORT) $(OUTPUTDIR) -s $(CONFFILE)

@@ -3,7 +3,7 @@
 need their table-and-attribute HTML and ``mso-`` styles).
 
 ``make test`` installs vnu.jar (npm's ``vnu-jar``, pinned in the Makefile)
-under ``.venv/vnu/``; it runs on Java. Locally the tests skip with a clear
+under ``.venv/vnu-<version>/``; it runs on Java. Locally the tests skip with a clear
 message when either is missing; with ``CX_REQUIRE_VNU=1`` (set by .ci/run)
 that is a failure, so CI never passes without validating.
 """
@@ -26,9 +26,12 @@ from support import ROOT, Site, run_pelican, story_file
 sys.path.insert(0, str(ROOT / "bench"))
 from generate import generate
 
+# make test names it; run directly, pytest finds the newest under .venv/.
 VNU_JAR = Path(
-    os.environ.get(
-        "CX_VNU_JAR", ROOT / ".venv/vnu/node_modules/vnu-jar/build/dist/vnu.jar"
+    os.environ.get("CX_VNU_JAR")
+    or max(
+        ROOT.glob(".venv/vnu-*/node_modules/vnu-jar/build/dist/vnu.jar"),
+        default=ROOT / ".venv/vnu-<version>/node_modules/vnu-jar/build/dist/vnu.jar",
     )
 )
 DAY = "2026-11-18"
