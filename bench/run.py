@@ -36,7 +36,9 @@ sys.path.insert(0, str(BENCH))
 
 from generate import OUT, generate  # noqa: E402
 
-CONFIGS = ("plain", "peer", "cx", "cx-warm")
+DEFAULT_CONFIGS = ("plain", "peer", "cx", "cx-warm")
+# cx-trusted: cx with story bodies published as written (no body policy).
+CONFIGS = (*DEFAULT_CONFIGS, "cx-trusted")
 
 # Settings shared by every configuration: the sample site's pelicanconf.py
 # (same theme, URLs, pagination), with paths pointing at the corpus.
@@ -91,6 +93,8 @@ def settings_text(name: str, content: Path, work: Path, workers: int | None) -> 
         text += _NO_PLUGIN
     if name == "peer":
         text += _PEER
+    if name == "cx-trusted":
+        text += '\nCX_DIGEST_STORY_HTML = "trusted"\n'
     if name.startswith("cx") and workers is not None:
         text += f"\nCX_DIGEST_WORKERS = {workers!r}\n"
     return text
@@ -258,6 +262,8 @@ RATIOS = (
     ("cx-warm/cx wall", "cx-warm", "cx", "wall"),
     ("cx/plain CPU", "cx", "plain", "cpu"),
     ("cx/plain main RSS", "cx", "plain", "main_mb"),
+    ("cx/cx-trusted wall", "cx", "cx-trusted", "wall"),
+    ("cx/cx-trusted CPU", "cx", "cx-trusted", "cpu"),
 )
 
 
@@ -318,6 +324,43 @@ def scaling(seed: int, repeat: int, sizes: Sequence[int], workers: int | None) -
     return "\n".join(lines)
 
 
+def body_cleaning(stories: int, seed: int, series: dict[str, Series]) -> str:
+    """The CPU the story-body policy takes over the whole corpus, timed alone
+    in this process (reading the files not counted), against the cx build's
+    CPU measured in this run."""
+    from pelican.readers import MarkdownReader
+    from pelican.settings import read_settings
+
+    from cx_digest.bodies import BodyPolicy
+    from cx_digest.settings import load_story_html
+
+    content = generate(stories, seed)
+    settings = read_settings(
+        str(ROOT / "pelicanconf.py"), override={"PATH": str(content)}
+    )
+    reader = MarkdownReader(settings)
+    read = [reader.read(str(p)) for p in sorted((content / "stories").rglob("*.md"))]
+    story_html = load_story_html(settings)
+    policy = BodyPolicy(story_html.trusted, story_html.embed_hosts)
+    start = time.process_time()
+    for body, metadata in read:
+        policy.apply(body, metadata)
+    spent = time.process_time() - start
+    line = (
+        f"Story-body policy: {spent:.2f} CPU-s for {len(read)} stories "
+        f"({spent / len(read) * 1e6:.0f} µs a story)"
+    )
+    if "cx" in series:
+        cpu = series["cx"].median("cpu")
+        wall = series["cx"].median("wall")
+        line += (
+            f", {spent / cpu:.2%} of the cx build's CPU ({cpu:.1f} s); spread "
+            f"over the reading workers, at most {spent / wall:.2%} of its wall "
+            f"time ({wall:.1f} s) if it ran in one process"
+        )
+    return line
+
+
 def machine() -> str:
     cpu = "unknown"
     try:
@@ -345,7 +388,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument(
         "--configs",
-        default=",".join(CONFIGS),
+        default=",".join(DEFAULT_CONFIGS),
         help="comma list of " + ", ".join(CONFIGS),
     )
     parser.add_argument(
@@ -374,6 +417,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     series = run(args.stories, args.seed, args.repeat, names, args.workers)
     print()
     print(table(series, args.stories))
+    if any(name.startswith("cx") for name in names):
+        sys.path.insert(0, str(ROOT / "plugins"))
+        print(body_cleaning(args.stories, args.seed, series))
 
 
 if __name__ == "__main__":
