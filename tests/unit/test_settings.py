@@ -1,4 +1,6 @@
+from collections import Counter
 from datetime import time
+from typing import Any
 
 import pytest
 
@@ -78,8 +80,30 @@ def test_stamp_format_refuses_the_locales_own_formats() -> None:
     )
 
 
+class Counting(dict[str, Any]):
+    """A settings mapping that counts the look-ups of each key."""
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self.reads: Counter[str] = Counter()
+
+    def __getitem__(self, key: str) -> Any:
+        self.reads[key] += 1
+        return super().__getitem__(key)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        self.reads[key] += 1
+        return super().get(key, default)
+
+
 def test_pelican_values_are_read_once() -> None:
-    s = load({**BASE, "SITENAME": "Site\x01", "AUTHOR": "Desk", "DEFAULT_LANG": "zh"})
+    pelican_keys = {"SITENAME", "AUTHOR", "DEFAULT_LANG", "SITESUBTITLE", "TIMEZONE"}
+    settings = Counting(
+        {**BASE, "SITENAME": "Site\x01", "AUTHOR": "Desk", "DEFAULT_LANG": "zh"}
+    )
+    s = load(settings)
+    assert {k: n for k, n in settings.reads.items() if n > 1} == {}
+    assert pelican_keys <= set(settings.reads)
     assert (s.site_name, s.author, s.language, s.host) == (
         "Site",
         "Desk",
