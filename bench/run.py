@@ -348,7 +348,7 @@ def body_cleaning(stories: int, seed: int, series: dict[str, Series]) -> str:
     spent = time.process_time() - start
     line = (
         f"Story-body policy: {spent:.2f} CPU-s for {len(read)} stories "
-        f"({spent / len(read) * 1e6:.0f} µs a story)"
+        f"({spent / len(read) * 1e6:.0f} us a story)"
     )
     if "cx" in series:
         cpu = series["cx"].median("cpu")

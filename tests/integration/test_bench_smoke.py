@@ -38,7 +38,7 @@ def test_runner_prints_the_table_and_ratios() -> None:
     result = subprocess.run(
         [sys.executable, str(RUNNER), "--stories", "300", "--repeat", "1"],
         capture_output=True,
-        text=True,
+        encoding="utf-8",
         timeout=240,
         cwd=ROOT,
         check=False,
@@ -62,3 +62,9 @@ def test_runner_prints_the_table_and_ratios() -> None:
     assert rounds is not None
     assert re.search(r"cx/plain wall \d+\.\d{3} \(median \d+\.\d{3}\)", rounds.group(1))
     assert re.search(r"^\(\d+ stories, \d+ editions\)$", out, re.M)
+    assert re.search(
+        r"^Story-body policy: \d+\.\d+ CPU-s for 300 stories \(\d+ us a story\), "
+        r"\d+\.\d+% of the cx build's CPU",
+        out,
+        re.M,
+    ), out[-600:]
