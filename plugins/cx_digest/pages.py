@@ -15,6 +15,7 @@ from typing import Any
 
 from jinja2 import Template
 
+HEAD_KEY = "cx_head_html"
 _HEAD_END = re.compile(r"</head\s*>|<body[\s>]", re.IGNORECASE)
 STATIC = Path(__file__).parent / "static"
 
@@ -28,11 +29,13 @@ class DigestPage:
         self.template = template
 
     def render(self, context: Mapping[str, Any]) -> str:
-        page = self.template.render(context)
         block = self.template.blocks.get("cx_head")
         if block is None:
-            return page
-        head = "".join(block(self.template.new_context(dict(context)))).strip()
+            return self.template.render(context)
+        # Rendered once; digest/_layout.html places it in the theme's head.
+        rendered = "".join(block(self.template.new_context(dict(context))))
+        page = self.template.render({**context, HEAD_KEY: rendered})
+        head = rendered.strip()
         if not head or head in page:
             return page
         end = _HEAD_END.search(page)
