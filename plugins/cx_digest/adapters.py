@@ -18,12 +18,11 @@ from .editions import local_time
 from .model import Image, Link, Role, Story, StoryText
 from .report import Report
 from .settings import DigestSettings
-from .text import has_scheme, is_web_url, split_label_url
+from .text import INTRASITE_FILE, has_scheme, is_web_url, split_label_url
 
 _ROLE_ALIASES = {r.value: r for r in Role} | {"quickhit": Role.QUICK_HIT}
 _ROLE_SPACE = re.compile(r"[\s_]+")
 _INT = re.compile(r"^[+-]?\d+$")
-_LINK_PREFIX = re.compile(r"^\{(static|attach|filename)\}")
 
 # Metadata key under which the plugin's reader hook (plugin.py) records the
 # keys a story file repeats that Pelican keeps only the first value of.
@@ -291,7 +290,7 @@ class StoryAdapter:
                 return Image(value, alt, caption, credit)
             reason = "not a path under content/ or an http(s) URL"
         else:
-            path = PurePosixPath(_LINK_PREFIX.sub("", value).lstrip("/")).as_posix()
+            path = PurePosixPath(INTRASITE_FILE.sub("", value).lstrip("/")).as_posix()
             full = os.path.join(self.content_path, path)
             if path not in self._image_files:  # once per image file
                 inside = ".." not in PurePosixPath(path).parts

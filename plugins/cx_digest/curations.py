@@ -25,11 +25,10 @@ from .markup import clean
 from .model import Curation, Link
 from .report import Report
 from .settings import DigestSettings
-from .text import is_web_url, split_label_url, xml_safe
+from .text import INTRASITE_FILE, is_web_url, split_label_url, xml_safe
 
 _EDITION_NAME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 _MARKDOWN = (".md", ".markdown", ".mkd", ".mdown")
-_LINK_PREFIX = re.compile(r"^\{(static|attach|filename)\}")
 _PATH_PART = re.compile(r"[^?#]*")
 
 
@@ -137,7 +136,7 @@ class _NoteLinks:
         self.absolute = absolute
 
     def __call__(self, element: str, attribute: str, value: str) -> str | None:
-        match = _LINK_PREFIX.match(value)
+        match = INTRASITE_FILE.match(value)
         if match is None:
             return value
         target = value[match.end() :]

@@ -21,13 +21,13 @@ from PIL import Image as PILImage
 
 from . import meta, sitemaps
 from . import settings as settings_module
-from .adapters import StoryAdapter, StoryIndex, subscribers_only
+from .adapters import StoryAdapter, StoryIndex, subscribers_only, values_of
 from .curations import read_curations
 from .editions import build_editions, edition_day
 from .emailout import EmailRenderer
 from .feedfiles import feed_files
 from .feeds import Feeds
-from .model import Link, Story
+from .model import Link, Story, headline_of
 from .pages import DigestPage, FileCopy
 from .report import Report
 from .site import DigestSite
@@ -176,8 +176,16 @@ class DigestGenerator(Generator):
             *context.get("hidden_articles", []),
             *context.get("drafts", []),
         ):
-            access = article.metadata.get("access")
-            article.digest_subscribers = bool(subscribers_only(access))
+            story = getattr(article, "digest_story", None)
+            if story is not None:
+                article.digest_headline = story.headline
+                article.digest_subscribers = story.subscribers_only
+            else:  # a hidden story or a draft: its first values, as written
+                meta = article.metadata
+                kicker = next(iter(values_of(meta, "kicker")), "")
+                title = " ".join(str(article.title).split())
+                article.digest_headline = headline_of(kicker, title)
+                article.digest_subscribers = bool(subscribers_only(meta.get("access")))
 
     def render(self, name: str, extra: dict[str, Any]) -> str:
         """A template of this generator (the theme's first) with the context."""

@@ -18,10 +18,9 @@ from typing import Any
 from jinja2 import pass_context
 from markupsafe import Markup
 
-from .adapters import subscribers_only, values_of
 from .editions import local_time
 from .markup import plain_text
-from .model import Edition, Image, Story
+from .model import Edition, Image, Story, updated_of
 from .settings import DigestSettings
 from .stories import StoryTexts
 
@@ -198,17 +197,15 @@ def story_meta(run: MetaRun, article: Any, canonical: str, lang: str) -> Meta:
     tz = settings.timezone
     published = local_time(article.date, tz)
     modified = getattr(article, "modified", None)
-    changed = max(published, local_time(modified, tz)) if modified else published
+    changed = updated_of(published, local_time(modified, tz) if modified else None)
+    # Set by the digest for every story page, listed or not (generator.py).
+    headline = article.digest_headline
+    subscribers = article.digest_subscribers
     if story is not None:
-        headline, image = story.headline, story.image
-        summary, subscribers = story.summary, story.subscribers_only
+        image, summary = story.image, story.summary
     else:  # a hidden story or a draft: not in any edition
-        kicker = next(iter(values_of(article.metadata, "kicker")), "")
-        title = " ".join(str(article.title).split())
-        headline = f"{kicker}: {title}" if kicker else title
         image = None
         summary = run.texts.article_summary(article, article.url)
-        subscribers = bool(subscribers_only(article.metadata.get("access")))
     description = describe(summary)
     meta_image = _image(run, image)
     section = str(article.category.name) if getattr(article, "category", None) else ""

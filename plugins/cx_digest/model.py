@@ -41,6 +41,17 @@ class Image:
         return self.src.startswith(("http://", "https://"))
 
 
+def headline_of(kicker: str, title: str) -> str:
+    """The one "Kicker: Title" rule (a story without a kicker: its title)."""
+    return f"{kicker}: {title}" if kicker else title
+
+
+def updated_of(published: datetime, modified: datetime | None) -> datetime:
+    """The one "last changed" rule: ``Modified`` when it is later than
+    ``Date``, else ``Date``."""
+    return modified if modified is not None and modified > published else published
+
+
 class StoryText(Protocol):
     """Where a story's HTML comes from (see :mod:`cx_digest.stories`)."""
 
@@ -92,9 +103,7 @@ class Story:
     @property
     def updated(self) -> datetime:
         """The ``Modified`` time when it is later than ``Date``."""
-        if self.modified is not None and self.modified > self.date:
-            return self.modified
-        return self.date
+        return updated_of(self.date, self.modified)
 
     @property
     def href(self) -> str:
@@ -103,7 +112,7 @@ class Story:
 
     @property
     def headline(self) -> str:
-        return f"{self.kicker}: {self.title}" if self.kicker else self.title
+        return headline_of(self.kicker, self.title)
 
 
 @dataclass(frozen=True)

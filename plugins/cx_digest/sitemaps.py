@@ -17,7 +17,7 @@ from lxml import etree
 
 from .editions import local_time
 from .meta import page_path, w3c
-from .model import Story
+from .model import Story, updated_of
 from .settings import DigestSettings
 
 CONTEXT_KEY = "cx_digest_pages"
@@ -37,15 +37,18 @@ class PageLog:
 
     def changed(self, content: Any) -> datetime | None:
         """A content object's last change: ``Modified`` if later, else ``Date``."""
-        dates = [
+        published, modified = (
             local_time(moment, self.settings.timezone)
+            if isinstance(moment, datetime)
+            else None
             for moment in (
                 getattr(content, "date", None),
                 getattr(content, "modified", None),
             )
-            if isinstance(moment, datetime)
-        ]
-        return max(dates) if dates else None
+        )
+        if published is None:
+            return modified
+        return updated_of(published, modified)
 
     def record(self, name: str, context: Mapping[str, Any]) -> None:
         """Note one written page: its URL path and when it last changed."""

@@ -105,6 +105,10 @@ def is_web_url(value: str) -> bool:
     return re.match(r"^https?://[^\s/<>\"'`]+[^\s<>\"'`]*$", value) is not None
 
 
+# Pelican's intrasite link prefixes that name a file under content/.
+INTRASITE_FILE = re.compile(r"^\{(static|attach|filename)\}")
+
+
 _LABEL_URL = re.compile(r"^(?P<label>.*?)\s*<(?P<url>[^<>]*)>\s*$", re.DOTALL)
 
 
