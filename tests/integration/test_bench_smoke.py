@@ -45,7 +45,10 @@ def test_runner_prints_the_table_and_ratios() -> None:
     )
     assert result.returncode == 0, result.stderr[-2000:]
     out = result.stdout
-    assert "| config | wall s | CPU s | main RSS MB | workers RSS MB |" in out
+    assert (
+        "| config | wall s | CPU s | main CPU s | main CPU ms/story | main RSS MB "
+        "| workers RSS MB |"
+    ) in out
     rows = {
         m.group(1): m.group(0)
         for m in re.finditer(r"^\| (plain|peer|cx|cx-warm) \|.*\|$", out, re.M)
@@ -53,7 +56,7 @@ def test_runner_prints_the_table_and_ratios() -> None:
     assert set(rows) == {"plain", "peer", "cx", "cx-warm"}
     number = r"\d+\.\d+ \(\d+\.\d+-\d+\.\d+\)"
     for row in rows.values():
-        assert len(re.findall(number, row)) >= 4, row
+        assert len(re.findall(number, row)) >= 5, row
     ratios = re.search(r"^Ratios of the medians: (.*)$", out, re.M)
     assert ratios is not None
     for label in ("cx/plain wall", "cx/peer wall", "cx-warm/plain wall"):
