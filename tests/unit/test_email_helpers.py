@@ -55,7 +55,7 @@ def test_defaults() -> None:
     assert cfg.to == ""
     assert cfg.list_unsubscribe == ()
     assert cfg.unsubscribe_url == ""
-    assert cfg.max_bytes == 100_000
+    assert cfg.max_bytes == settings_module.DEFAULTS["CX_DIGEST_EMAIL_MAX_BYTES"]
     assert cfg.html_save_as.format(date=edition().day) == (
         "digest/2026/11/18/email.html"
     )

@@ -14,6 +14,7 @@ from lxml import etree
 
 from cx_digest import feedfiles, feeds
 from cx_digest import settings as settings_module
+from cx_digest.defaults import DEFAULTS
 from cx_digest.model import Edition, EditionSection, Story
 from cx_digest.output_settings import FeedSettings
 from support import SHANGHAI, make_story
@@ -65,14 +66,15 @@ def channel(*items: feeds.Item, **overrides: Any) -> feeds.Channel:
 
 def test_defaults() -> None:
     s = load()
-    assert (s.atom, s.rss, s.json) == (
-        "feeds/digest.atom.xml",
-        "feeds/digest.rss.xml",
-        "feeds/digest.json",
+    assert (s.atom, s.rss, s.json, s.category_atom) == (
+        DEFAULTS["CX_DIGEST_FEED_ATOM"],
+        DEFAULTS["CX_DIGEST_FEED_RSS"],
+        DEFAULTS["CX_DIGEST_FEED_JSON"],
+        DEFAULTS["CX_DIGEST_CATEGORY_FEED_ATOM"],
     )
-    assert s.category_atom == "feeds/category/{slug}.atom.xml"
-    assert s.max_items == 30
-    assert s.max_entry_bytes == 500_000
+    assert s.max_items == DEFAULTS["CX_DIGEST_FEED_MAX_ITEMS"]
+    assert s.max_entry_bytes == DEFAULTS["CX_DIGEST_FEED_MAX_ENTRY_BYTES"]
+    # Derived: the public host and the year 2000, the digest's name...
     assert s.id_authority == "news.example.com,2000"
     assert s.title == "CX Daily"
     assert s.author == "Site"
