@@ -28,7 +28,7 @@ from urllib.parse import unquote
 
 import css_inline
 
-from .mailtext import TEXT_WIDTH, html_to_text, wrap
+from .mailtext import TEXT_WIDTH, html_to_text, tree_to_text, wrap
 from .markup import parse, plain_text, serialize
 from .mime import message
 from .model import Edition, Image, Story
@@ -68,17 +68,27 @@ def display_size(width: int | None, height: int | None) -> tuple[int, int]:
     return shown, max(1, round(height * shown / width))
 
 
-def sized_images(
+@dataclass(frozen=True)
+class EmailFragment:
+    """A cleaned fragment as the email shows it: HTML with sized images and
+    its plain-text twin, both from one parse."""
+
+    html: str
+    text: str
+
+
+def email_fragment(
     fragment: str,
     public_url: str,
     size_of: Callable[[str], tuple[int, int] | None],
-) -> str:
+) -> EmailFragment:
     """A cleaned fragment with ``width``, ``height`` and ``alt`` on every image
-    (local images at their real shape, scaled to the column)."""
-    if "<img" not in fragment:
-        return fragment
+    (local images at their real shape, scaled to the column), and its text."""
+    if not fragment or not fragment.strip():
+        return EmailFragment("", "")
     container = parse(fragment)
-    for img in container.iter("img"):
+    images = list(container.iter("img"))
+    for img in images:
         src = img.get("src") or ""
         local = None
         if src.startswith(public_url + "/"):
@@ -87,7 +97,8 @@ def sized_images(
         img.set("width", str(width))
         img.set("height", str(height))
         img.set("alt", img.get("alt") or "")
-    return serialize(container)
+    html = serialize(container) if images else fragment
+    return EmailFragment(html, tree_to_text(container))
 
 
 def preheader(edition: Edition) -> str:
@@ -158,15 +169,21 @@ class EmailRenderer:
         alt = image.alt or image.caption
         return EmailImage(self.settings.absolute(image.src), alt, width, height)
 
-    def fragment(self, html: str) -> str:
-        return sized_images(html, self.settings.public_url, self.site.image_size)
-
-    def summary(self, story: Story) -> str:
-        return self.fragment(story.summary)
+    def fragment(self, html: str) -> EmailFragment:
+        return email_fragment(html, self.settings.public_url, self.site.image_size)
 
     def context(self, edition: Edition) -> dict[str, Any]:
         settings = self.settings
         archive = settings.absolute(settings.archive_url)
+        # Each summary parsed once for the edition: its HTML, then its text.
+        summaries: dict[str, EmailFragment] = {}
+
+        def summary(story: Story) -> EmailFragment:
+            if story.slug not in summaries:
+                summaries[story.slug] = self.fragment(story.summary)
+            return summaries[story.slug]
+
+        note = self.fragment(edition.note_html)
         return {
             "SITEURL": settings.public_url,
             "edition": edition,
@@ -175,8 +192,10 @@ class EmailRenderer:
             "email_preheader": preheader(edition),
             "email_preheader_padding": PREHEADER_PADDING,
             "email_image": self.image,
-            "email_summary": self.summary,
-            "email_note": self.fragment(edition.note_html),
+            "email_summary": lambda story: summary(story).html,
+            "email_summary_text": lambda story: summary(story).text,
+            "email_note": note.html,
+            "email_note_text": note.text,
             "email_text": html_to_text,
             "email_wrap": wrap,
             "email_unsubscribe_url": settings.email.unsubscribe_url,

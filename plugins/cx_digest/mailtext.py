@@ -122,6 +122,14 @@ def html_to_text(fragment: str, width: int = TEXT_WIDTH, indent: str = "") -> st
     """An HTML fragment as wrapped plain-text paragraphs."""
     if not fragment or not fragment.strip():
         return ""
+    return tree_to_text(parse(fragment), width, indent)
+
+
+def tree_to_text(
+    container: etree._Element, width: int = TEXT_WIDTH, indent: str = ""
+) -> str:
+    """A parsed fragment (:func:`cx_digest.markup.parse`) as wrapped
+    plain-text paragraphs."""
     text = _Text()
-    text.children(parse(fragment), in_item=False)
+    text.children(container, in_item=False)
     return text.fill(width, indent)

@@ -13,7 +13,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from cx_digest import settings as settings_module
-from cx_digest.emailout import display_size, inline_css, preheader, sized_images
+from cx_digest.emailout import display_size, email_fragment, inline_css, preheader
 from cx_digest.mailtext import html_to_text, wrap
 from cx_digest.markup import clean
 from cx_digest.mime import MAIL_POLICY, fold_header, message
@@ -138,7 +138,8 @@ def test_email_fragments_are_clean_absolute_and_sized() -> None:
         "<video><p>Fallback text</p></video>",
         f"{PUBLIC}/2026/11/18/story/",
     )
-    out = sized_images(cleaned, PUBLIC, sizes.get)
+    fragment = email_fragment(cleaned, PUBLIC, sizes.get)
+    out = fragment.html
     soup = BeautifulSoup(out, "html.parser")
     assert soup.find(["script", "iframe", "video"]) is None
     assert "onclick" not in out
@@ -157,6 +158,9 @@ def test_email_fragments_are_clean_absolute_and_sized() -> None:
     )
     assert (remote["width"], remote["height"], remote["alt"]) == ("552", "368", "B")
     assert "Fallback text" in soup.get_text()
+    # Its text twin, from the same parse: what html_to_text makes of the HTML.
+    assert fragment.text == html_to_text(out)
+    assert f"rel <{PUBLIC}/2026/11/18/other/>" in fragment.text
 
 
 # -- plain text ----------------------------------------------------------------
