@@ -29,7 +29,7 @@ from urllib.parse import unquote
 import css_inline
 
 from .mailtext import TEXT_WIDTH, html_to_text, tree_to_text, wrap
-from .markup import parse, plain_text, serialize
+from .markup import parse, serialize
 from .mime import message
 from .model import Edition, Image, Story
 from .report import Report
@@ -106,7 +106,7 @@ def preheader(edition: Edition) -> str:
     lead = edition.lead
     if lead is None:
         return edition.title
-    summary = plain_text(lead.summary)
+    summary = lead.summary_text
     full = lead.headline
     if summary:
         stop = "" if full.endswith((".", "?", "!", "…")) else "."

@@ -23,7 +23,6 @@ from functools import cached_property
 from html import escape
 from typing import Any
 
-from .markup import plain_text
 from .model import Edition, Story
 from .site import DigestSite
 
@@ -277,7 +276,7 @@ class Feeds:
             updated=updated,
             authors=story.authors or (settings.feeds.author,),
             categories=_distinct([story.category, *(t.label for t in story.tags)]),
-            summary=plain_text(story.summary),
+            summary=story.summary_text,
             content_html=story.body,
             image=settings.absolute(story.image.src) if story.image else "",
             source=story.source,

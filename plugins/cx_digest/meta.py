@@ -133,7 +133,11 @@ def w3c(moment: datetime) -> str:
 
 def describe(fragment: str, limit: int = DESCRIPTION_LENGTH) -> str:
     """Plain text of an HTML fragment, cut at a word boundary to ``limit``."""
-    text = plain_text(fragment or "")
+    return shorten(plain_text(fragment or ""), limit)
+
+
+def shorten(text: str, limit: int = DESCRIPTION_LENGTH) -> str:
+    """Plain text cut at a word boundary to ``limit``."""
     if len(text) <= limit:
         return text
     cut = text[: limit - 1]
@@ -202,11 +206,10 @@ def story_meta(run: MetaRun, article: Any, canonical: str, lang: str) -> Meta:
     headline = article.digest_headline
     subscribers = article.digest_subscribers
     if story is not None:
-        image, summary = story.image, story.summary
+        image, description = story.image, shorten(story.summary_text)
     else:  # a hidden story or a draft: not in any edition
         image = None
-        summary = run.texts.article_summary(article, article.url)
-    description = describe(summary)
+        description = shorten(run.texts.article_summary_text(article, article.url))
     meta_image = _image(run, image)
     section = str(article.category.name) if getattr(article, "category", None) else ""
     tags = tuple(str(t.name) for t in getattr(article, "tags", None) or [])
@@ -269,7 +272,7 @@ def edition_description(edition: Edition) -> str:
     if edition.note_html:
         return describe(edition.note_html)
     if edition.lead is not None and edition.lead.summary:
-        return describe(edition.lead.summary)
+        return shorten(edition.lead.summary_text)
     return describe("; ".join(s.headline for s in edition.stories))
 
 
@@ -402,7 +405,7 @@ def page_meta(
     if kind == "home" and item is not None:
         return edition_meta(run, item, canonical, lang, home=True)
     title = plain_text(str(title)) or settings.site_name
-    text = describe(plain_text(str(description))) or describe(
+    text = describe(str(description)) or describe(
         settings.site_subtitle or settings.site_name
     )
     return list_meta(run, title, text, canonical, lang)

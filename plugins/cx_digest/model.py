@@ -7,6 +7,8 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Protocol
 
+from .markup import plain_text
+
 
 class Role(StrEnum):
     """A story's place in its day's edition (the ``Digest`` key)."""
@@ -57,6 +59,8 @@ class StoryText(Protocol):
 
     def summary(self, story: Story) -> str: ...
 
+    def summary_text(self, story: Story) -> str: ...
+
     def body(self, story: Story) -> str: ...
 
 
@@ -94,6 +98,13 @@ class Story:
     def summary(self) -> str:
         """The summary as clean HTML with absolute URLs."""
         return self.text.summary(self) if self.text else self.summary_html
+
+    @property
+    def summary_text(self) -> str:
+        """The summary as one line of plain text (descriptions, feeds)."""
+        if self.text:
+            return self.text.summary_text(self)
+        return plain_text(self.summary_html)
 
     @property
     def body(self) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from .markup import clean, summary_of
+from .markup import clean, plain_text, summary_of
 from .model import Story
 
 KEPT = 4096
@@ -25,13 +25,20 @@ class StoryTexts:
         self.public_url = public_url
         self.absolute = absolute
         self.article_summary = lru_cache(maxsize=KEPT)(self._summary)
+        self.article_summary_text = lru_cache(maxsize=KEPT)(self._summary_text)
         self.article_body = lru_cache(maxsize=256)(self._body)
 
     def summary(self, story: Story) -> str:
         return self.article_summary(story.origin, story.url)
 
+    def summary_text(self, story: Story) -> str:
+        return self.article_summary_text(story.origin, story.url)
+
     def body(self, story: Story) -> str:
         return self.article_body(story.origin, story.url)
+
+    def _summary_text(self, article: Any, url: str) -> str:
+        return plain_text(self.article_summary(article, url))
 
     def _summary(self, article: Any, url: str) -> str:
         """The ``Summary`` key, else the body above ``<!-- more -->``, else
