@@ -175,15 +175,18 @@ def only_plugins(modules: Sequence[str]) -> Iterator[None]:
 def build(root: Path, content: Path, output: Path, overrides: dict[str, Any]) -> Site:
     """Run Pelican with the repo's pelicanconf.py and ``overrides``.
 
-    The plugin's log records of the build are kept on the returned Site.
+    The log records of the plugin and of the engine (loggers ``cx_digest``
+    and ``fastbuild``) are kept on the returned Site.
     """
     settings = read_settings(str(ROOT / "pelicanconf.py"), override=overrides)
     handler = Collect()
-    log = logging.getLogger("cx_digest")
-    log.addHandler(handler)
+    logs = [logging.getLogger(name) for name in ("cx_digest", "fastbuild")]
+    for log in logs:
+        log.addHandler(handler)
     try:
-        with only_plugins(["cx_digest"]):
+        with only_plugins(["cx_digest", "pelican.plugins.fastbuild"]):
             Pelican(settings).run()
     finally:
-        log.removeHandler(handler)
+        for log in logs:
+            log.removeHandler(handler)
     return Site(root, output, content, handler.records)

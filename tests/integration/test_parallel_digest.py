@@ -1,4 +1,4 @@
-"""The digest built in parallel: ``CX_DIGEST_WORKERS = 1, 2, 4`` give
+"""The digest built in parallel: ``FASTBUILD_WORKERS = 1, 2, 4`` give
 byte-identical output trees (the sample site, a fixture site, a 1,000-story
 bench corpus; with and without a warm content cache), and a worker that
 dies leaves a build that goes on serially with one warning, and the same
@@ -44,7 +44,7 @@ def build_content(root: Path, content: Path, workers: int, **overrides: object) 
         "OUTPUT_PATH": str(output),
         "CACHE_CONTENT": False,
         "LOAD_CONTENT_CACHE": False,
-        "CX_DIGEST_WORKERS": workers,
+        "FASTBUILD_WORKERS": workers,
         **overrides,
     }
     return build(root, content, output, settings)
@@ -67,7 +67,7 @@ def test_a_fixture_site_with_warnings_and_pages_is_the_same(tmp_path: Path) -> N
         n: run_pelican(
             tmp_path / f"w{n}",
             fixture_newsroom(),
-            CX_DIGEST_WORKERS=n,
+            FASTBUILD_WORKERS=n,
             CX_DIGEST_ARCHIVE_PER_PAGE=1,
             DEFAULT_PAGINATION=2,
         )
