@@ -162,6 +162,7 @@ def build(
     output: Path,
     workers: int,
     records: list[logging.LogRecord] | None = None,
+    prepare: Callable[[Path], None] | None = None,
     **overrides: Any,
 ) -> Built:
     """One build into ``output`` (emptied first); its log records at INFO and
@@ -170,6 +171,9 @@ def build(
     as if it ran alone."""
     if output.exists():
         shutil.rmtree(output)
+    if prepare is not None:  # lays out what the build finds in its output
+        output.mkdir(parents=True)
+        prepare(output)
     settings = settings_for(content, output, workers, **overrides)
     LimitFilter._raised_messages.clear()
     LimitFilter._group_count.clear()
