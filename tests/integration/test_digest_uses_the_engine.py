@@ -72,63 +72,20 @@ def modules_of_the_engine() -> list[str]:
     return names
 
 
-@pytest.mark.parametrize(
-    "plugins",
-    [
-        ["cx_digest"],
-        ["cx_digest", "fastbuild"],
-        ["fastbuild", "cx_digest"],
-        ["cx_digest", "pelican.plugins.fastbuild"],
-    ],
-)
-def test_the_engine_is_connected_once_however_plugins_are_listed(
-    tmp_path: Path, plugins: list[str]
-) -> None:
-    seen: list[list[tuple[str, str]]] = []
+def build_with(tmp_path: Path, **settings: Any) -> tuple[Site, list[type], list[Any]]:
+    """A build of the sample site; the writer class it used and the engine's
+    receivers while its articles were generated."""
     writers: list[type] = []
-
-    def during(generator: Any) -> None:
-        seen.append(engine_receivers())
+    receivers: list[Any] = []
 
     def note_writer(generator: Any, writer: Any) -> None:
         writers.append(type(writer))
 
-    signals.article_generator_finalized.connect(during)
-    signals.article_writer_finalized.connect(note_writer)
-    try:
-        site = build(
-            tmp_path,
-            ROOT / "content",
-            tmp_path / "output",
-            {
-                "PATH": str(ROOT / "content"),
-                "OUTPUT_PATH": str(tmp_path / "output"),
-                "PLUGINS": plugins,
-                "FASTBUILD_WORKERS": 2,
-                "CACHE_CONTENT": False,
-                "LOAD_CONTENT_CACHE": False,
-            },
-        )
-    finally:
-        signals.article_generator_finalized.disconnect(during)
-        signals.article_writer_finalized.disconnect(note_writer)
-    (receivers,) = seen
-    assert len(receivers) == len(set(receivers))  # nothing connected twice
-    assert ("get_generators", "on_build_start") in receivers
-    assert ("get_writer", "on_get_writer") in receivers
-    assert writers == [engine.ParallelWriter]
-    assert modules_of_the_engine() == ["pelican.plugins.fastbuild"]
-    assert "fastbuild" not in sys.modules
-    assert (site.output / "digest" / "2026" / "11" / "18" / "index.html").is_file()
-
-
-def build_with(tmp_path: Path, **settings: Any) -> tuple[Site, list[type]]:
-    writers: list[type] = []
-
-    def note_writer(generator: Any, writer: Any) -> None:
-        writers.append(type(writer))
+    def note_receivers(generator: Any) -> None:
+        receivers.append(engine_receivers())
 
     signals.article_writer_finalized.connect(note_writer)
+    signals.article_generator_finalized.connect(note_receivers)
     try:
         site = build(
             tmp_path,
@@ -144,7 +101,31 @@ def build_with(tmp_path: Path, **settings: Any) -> tuple[Site, list[type]]:
         )
     finally:
         signals.article_writer_finalized.disconnect(note_writer)
-    return site, writers
+        signals.article_generator_finalized.disconnect(note_receivers)
+    return site, writers, receivers
+
+
+@pytest.mark.parametrize(
+    "plugins",
+    [
+        ["cx_digest"],
+        ["cx_digest", "fastbuild"],
+        ["fastbuild", "cx_digest"],
+        ["cx_digest", "pelican.plugins.fastbuild"],
+    ],
+)
+def test_the_engine_is_connected_once_however_plugins_are_listed(
+    tmp_path: Path, plugins: list[str]
+) -> None:
+    site, writers, seen = build_with(tmp_path, PLUGINS=plugins, FASTBUILD_WORKERS=2)
+    (receivers,) = seen
+    assert len(receivers) == len(set(receivers))  # nothing connected twice
+    assert ("get_generators", "on_build_start") in receivers
+    assert ("get_writer", "on_get_writer") in receivers
+    assert writers == [engine.ParallelWriter]
+    assert modules_of_the_engine() == ["pelican.plugins.fastbuild"]
+    assert "fastbuild" not in sys.modules
+    assert (site.output / "digest" / "2026" / "11" / "18" / "index.html").is_file()
 
 
 def warnings_of(site: Site) -> list[str]:
@@ -152,7 +133,7 @@ def warnings_of(site: Site) -> list[str]:
 
 
 def test_cx_digest_workers_is_an_alias_with_one_warning(tmp_path: Path) -> None:
-    site, writers = build_with(tmp_path, CX_DIGEST_WORKERS=1)
+    site, writers, _ = build_with(tmp_path, CX_DIGEST_WORKERS=1)
     assert writers == [Writer]  # 1 worker: the engine is off
     deprecations = [w for w in warnings_of(site) if "CX_DIGEST_WORKERS" in w]
     assert deprecations == [
@@ -160,13 +141,13 @@ def test_cx_digest_workers_is_an_alias_with_one_warning(tmp_path: Path) -> None:
         "FASTBUILD_WORKERS (the setting of pelican-fastbuild, the build engine); "
         "CX_DIGEST_WORKERS = 1 is used as FASTBUILD_WORKERS until cx-digest 0.4.0"
     ]
-    site2, writers2 = build_with(tmp_path / "two", CX_DIGEST_WORKERS=2)
+    site2, writers2, _ = build_with(tmp_path / "two", CX_DIGEST_WORKERS=2)
     assert writers2 == [engine.ParallelWriter]
     assert len([w for w in warnings_of(site2) if "CX_DIGEST_WORKERS" in w]) == 1
 
 
 def test_fastbuild_workers_wins_over_the_alias(tmp_path: Path) -> None:
-    site, writers = build_with(tmp_path, CX_DIGEST_WORKERS=2, FASTBUILD_WORKERS=1)
+    site, writers, _ = build_with(tmp_path, CX_DIGEST_WORKERS=2, FASTBUILD_WORKERS=1)
     assert writers == [Writer]
     deprecations = [w for w in warnings_of(site) if "CX_DIGEST_WORKERS" in w]
     assert deprecations == [
@@ -176,7 +157,7 @@ def test_fastbuild_workers_wins_over_the_alias(tmp_path: Path) -> None:
 
 
 def test_no_warning_without_the_alias(tmp_path: Path) -> None:
-    site, writers = build_with(tmp_path, FASTBUILD_WORKERS=2)
+    site, writers, _ = build_with(tmp_path, FASTBUILD_WORKERS=2)
     assert writers == [engine.ParallelWriter]
     assert [w for w in warnings_of(site) if "WORKERS" in w] == []
 
