@@ -81,7 +81,7 @@ def run(python: Path, *args: str, cwd: Path | None = None) -> str:
     result = subprocess.run(
         [str(python), *args],
         capture_output=True,
-        text=True,
+        encoding="utf-8",
         timeout=600,
         cwd=cwd,
         check=False,
