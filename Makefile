@@ -15,12 +15,13 @@ BENCH_ARGS ?=
 VNU_VERSION := 26.9.27
 VNU_JAR := $(VENV)/vnu-$(VNU_VERSION)/node_modules/vnu-jar/build/dist/vnu.jar
 
-.PHONY: help html test test-slow serve publish upload upload-check bench screenshots lint format clean venv vnu
+.PHONY: help html test test-slow test-pelican serve publish upload upload-check bench screenshots lint format clean venv vnu
 
 help:
 	@echo "make html         build the sample site into $(OUTPUTDIR)/ (sets up $(VENV) first)"
 	@echo "make test         run the test suite (unit, integration, browser)"
 	@echo "make test-slow    the long tests too: wheel in a fresh venv, other themes"
+	@echo "make test-pelican Pelican's own test suite, as shipped and through the engine"
 	@echo "make serve        preview the site at http://127.0.0.1:$(PORT)/"
 	@echo "make publish      production build with $(PUBLISHCONF) (absolute URLs, strict), .gz/.br twins"
 	@echo "make upload       publish, then sync $(OUTPUTDIR)/ to TARGET=user@host:/path or S3_BUCKET=s3://bucket"
@@ -28,14 +29,36 @@ help:
 	@echo "make screenshots  full-page screenshots and a print PDF into tests/artifacts/"
 	@echo "make lint         ruff check + ruff format --check"
 
-$(BIN)/.installed: requirements.txt requirements-dev.txt
+# Pelican's version (requirements.txt pins it): its sdist holds its test suite.
+PELICAN_VERSION := $(shell sed -n 's/^pelican==//p' requirements.txt)
+PELICAN_SDIST := $(VENV)/pelican-sdist/pelican-$(PELICAN_VERSION).tar.gz
+SUITE_VENV := $(VENV)/pelican-suite
+ENGINE := plugins/fastbuild
+
+$(BIN)/.installed: requirements.txt requirements-dev.txt $(ENGINE)/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --disable-pip-version-check -q --upgrade pip
 	$(BIN)/python -m pip install --disable-pip-version-check -q -r requirements-dev.txt
+	# The build engine the digest enables, pelican-fastbuild, from this
+	# checkout: editable, a .pth file pointing at $(ENGINE)/src.
+	$(BIN)/python -m pip install --disable-pip-version-check -q --no-deps \
+	  --no-build-isolation --editable $(ENGINE)
 	# Wheels of the pinned runtime dependencies, for the tests that install
 	# the plugin's wheel into a fresh venv without network access.
 	$(BIN)/python -m pip wheel --disable-pip-version-check -q -w $(VENV)/wheelhouse \
 	  -r requirements.txt setuptools==80.9.0
+	# Pelican's sdist, for its own test suite (make test-pelican), pinned.
+	$(BIN)/python -m pip download --disable-pip-version-check -q --no-binary :all: \
+	  --no-deps -d $(VENV)/pelican-sdist pelican==$(PELICAN_VERSION)
+	touch $@
+
+# A venv for Pelican's own test suite: Pelican and its test dependencies
+# only, so that no installed plugin (the engine, pelican-sitemap) is found
+# by Pelican's plugin discovery in the run "as shipped".
+$(SUITE_VENV)/bin/.installed: $(BIN)/.installed $(ENGINE)/tests/pelican_suite/requirements.txt
+	$(PYTHON) -m venv $(SUITE_VENV)
+	$(SUITE_VENV)/bin/python -m pip install --disable-pip-version-check -q \
+	  -r $(ENGINE)/tests/pelican_suite/requirements.txt
 	touch $@
 
 venv: $(BIN)/.installed
@@ -58,6 +81,13 @@ test: venv vnu
 # The long tests (fresh venvs from the wheel, large builds); CI runs them too.
 test-slow: venv vnu
 	CX_VNU_JAR=$(abspath $(VNU_JAR)) $(BIN)/python -m pytest -m slow $(PYTEST_ARGS)
+
+# Pelican's own test suite from its sdist, twice: as shipped, then with every
+# build going through pelican-fastbuild at 2 workers. Fails if the engine
+# adds a failure (see plugins/fastbuild/README.md, "Tested with").
+test-pelican: $(SUITE_VENV)/bin/.installed
+	$(BIN)/python $(ENGINE)/tests/pelican_suite/run.py --python $(SUITE_VENV)/bin/python \
+	  --sdist $(PELICAN_SDIST) --engine $(ENGINE)/src --workers 2
 
 serve: html
 	$(PELICAN) --listen --bind 127.0.0.1 --port $(PORT) $(OUTPUTDIR) -s $(CONFFILE)

@@ -17,6 +17,7 @@ from typing import Any
 from support import ROOT
 
 WHEELHOUSE = Path(sys.prefix) / "wheelhouse"
+ENGINE = ROOT / "plugins" / "fastbuild"  # the package pelican-fastbuild
 PUBLIC_URL = "https://news.example.org"
 
 # What pelican-quickstart writes (4.12), then the digest's settings.
@@ -131,10 +132,8 @@ OFFLINE_PIP_INSTALL = (
 )
 
 
-def install(root: Path) -> Installed:
-    """Build the wheel, make a fresh venv, install the wheel into it."""
-    assert WHEELHOUSE.is_dir(), f"{WHEELHOUSE} is missing: run `make venv`"
-    dist = root / "dist"
+def build_wheel(project: Path, dist: Path) -> None:
+    """``pip wheel`` of one of this repository's packages into ``dist``."""
     subprocess.run(
         [
             sys.executable,
@@ -146,12 +145,22 @@ def install(root: Path) -> Installed:
             "--quiet",
             "-w",
             str(dist),
-            str(ROOT),
+            str(project),
         ],
         check=True,
         capture_output=True,
         timeout=600,
     )
+
+
+def install(root: Path) -> Installed:
+    """Build the digest's wheel and the engine's (pelican-fastbuild, a
+    dependency), make a fresh venv, install the digest's wheel into it: pip
+    finds the engine among the wheels just built, the rest in the wheelhouse."""
+    assert WHEELHOUSE.is_dir(), f"{WHEELHOUSE} is missing: run `make venv`"
+    dist = root / "dist"
+    build_wheel(ROOT, dist)
+    build_wheel(ENGINE, dist)
     (wheel,) = dist.glob("pelican_cx_digest-*.whl")
     subprocess.run(
         [sys.executable, "-m", "venv", str(root / "venv")],
@@ -160,7 +169,7 @@ def install(root: Path) -> Installed:
         timeout=600,
     )
     installed = Installed(root, root / "venv" / "bin" / "python", wheel)
-    installed.run(*OFFLINE_PIP_INSTALL, str(wheel))
+    installed.run(*OFFLINE_PIP_INSTALL, "--find-links", str(dist), str(wheel))
     return installed
 
 

@@ -4,22 +4,21 @@ from __future__ import annotations
 
 import logging
 import textwrap
-import weakref
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from blinker import Signal
 from bs4 import BeautifulSoup
 from pelican import Pelican
-from pelican.plugins import signals
 from pelican.settings import read_settings
 
 from cx_digest.model import Link, Role, Story
+
+# One build's plugins and no others (the engine's test helper: the digest
+# builds on the engine, never the other way round).
+from pbuild import only_plugins
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -139,51 +138,21 @@ def run_pelican(
     return build(root, content, output, settings_override)
 
 
-def _receivers() -> Iterator[tuple[Signal, Any, Any]]:
-    for value in vars(signals).values():
-        if isinstance(value, Signal):
-            for key, ref in list(value.receivers.items()):
-                receiver = ref() if isinstance(ref, weakref.ref) else ref
-                if receiver is not None:
-                    yield value, key, receiver
-
-
-@contextmanager
-def only_plugins(modules: Sequence[str]) -> Iterator[None]:
-    """One build's plugins and no others: Pelican's signals are global, so a
-    plugin registered by an earlier build in this process would run again.
-    Receivers of any other plugin module are disconnected for the build, and
-    what the build connects is disconnected after it."""
-    before = {(sig, key) for sig, key, _ in _receivers()}
-    parked = []
-    for sig, _key, receiver in _receivers():
-        module = getattr(receiver, "__module__", "") or ""
-        plugin = module.startswith(("cx_digest", "pelican.plugins."))
-        if plugin and not module.startswith(tuple(modules)):
-            sig.disconnect(receiver)
-            parked.append((sig, receiver))
-    try:
-        yield
-    finally:
-        for sig, key, receiver in list(_receivers()):
-            if (sig, key) not in before:
-                sig.disconnect(receiver)
-        for sig, receiver in parked:
-            sig.connect(receiver)
-
-
 def build(root: Path, content: Path, output: Path, overrides: dict[str, Any]) -> Site:
     """Run Pelican with the repo's pelicanconf.py and ``overrides``.
 
-    The plugin's log records of the build are kept on the returned Site.
+    The log records of the plugin and of the engine (loggers ``cx_digest``
+    and ``fastbuild``) are kept on the returned Site.
     """
     settings = read_settings(str(ROOT / "pelicanconf.py"), override=overrides)
     handler = Collect()
-    log = logging.getLogger("cx_digest")
-    log.addHandler(handler)
+    logs = [logging.getLogger(name) for name in ("cx_digest", "fastbuild")]
+    for log in logs:
+        log.addHandler(handler)
     try:
-        with only_plugins(["cx_digest"]):
+        with only_plugins(["cx_digest", "pelican.plugins.fastbuild"]):
             Pelican(settings).run()
     finally:
-        log.removeHandler(handler)
+        for log in logs:
+            log.removeHandler(handler)
     return Site(root, output, content, handler.records)

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from .parallel import WORKERS_SETTING, default_workers
-
 DEFAULTS: dict[str, Any] = {
     # Naming and presentation
     "CX_DIGEST_NAME": "CX Daily",
@@ -85,6 +83,7 @@ DEFAULTS: dict[str, Any] = {
     ],
     # Checking
     "CX_DIGEST_STRICT": False,
-    # Building: worker processes (the number of usable CPUs; 1 is serial)
-    WORKERS_SETTING: default_workers(),
+    # Deprecated alias of pelican-fastbuild's FASTBUILD_WORKERS (unset: not
+    # given); read by plugin.alias_workers, removed in 0.4.0.
+    "CX_DIGEST_WORKERS": None,
 }

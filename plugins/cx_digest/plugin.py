@@ -11,11 +11,13 @@ from typing import Any
 
 from jinja2 import ChoiceLoader, FileSystemLoader
 from pelican import signals
+from pelican.plugins import fastbuild
 from pelican.readers import DUPLICATES_DEFINITIONS_ALLOWED, MarkdownReader
 
-from . import meta, parallel, qr, share, sitemaps
+from . import meta, qr, share, sitemaps
 from .adapters import REPEATS_KEY
 from .bodies import POLICY_KEY, BodyPolicy
+from .checks import SettingsError
 from .defaults import DEFAULTS
 from .generator import DigestGenerator
 from .settings import load_story_html
@@ -32,6 +34,48 @@ _PELICAN_SINGLE = frozenset(
 
 def get_generators(pelican: Any) -> type[DigestGenerator]:
     return DigestGenerator
+
+
+# The digest's name for the engine's FASTBUILD_WORKERS until 0.4.0.
+WORKERS_ALIAS = "CX_DIGEST_WORKERS"
+
+
+def alias_workers(pelican: Any) -> None:
+    """``initialized``: ``CX_DIGEST_WORKERS`` (0.2.0) still sets the engine's
+    ``FASTBUILD_WORKERS``, unless that is set too, with one warning."""
+    settings = pelican.settings
+    if WORKERS_ALIAS not in settings:
+        return
+    value = settings[WORKERS_ALIAS]
+    target = fastbuild.WORKERS_SETTING
+    if target in settings:
+        logger.warning(
+            "cx_digest: setting %s is deprecated and ignored: %s = %r is set; "
+            "remove %s",
+            WORKERS_ALIAS,
+            target,
+            settings[target],
+            WORKERS_ALIAS,
+        )
+        return
+    try:
+        fastbuild.validate_workers(value)
+    except fastbuild.WorkersSettingError as exc:
+        raise SettingsError(
+            f"cx_digest: setting {WORKERS_ALIAS} = {value!r} is invalid: "
+            "expected an integer >= 1"
+        ) from exc
+    settings[target] = value
+    logger.warning(
+        "cx_digest: setting %s is deprecated: rename it %s (the setting of "
+        "pelican-fastbuild, the build engine); %s = %r is used as %s until "
+        "cx-digest 0.4.0",
+        WORKERS_ALIAS,
+        target,
+        WORKERS_ALIAS,
+        value,
+        target,
+    )
 
 
 def exclude_edition_files(pelican: Any) -> None:
@@ -212,9 +256,10 @@ def clean_content(content: Any) -> None:
 
 
 def register() -> None:
-    # The parallel build (its own plugin, cx_digest.parallel), on by default;
-    # CX_DIGEST_WORKERS = 1 is Pelican's serial build.
-    parallel.register()
+    # The build engine (its own package, pelican-fastbuild), on by default;
+    # FASTBUILD_WORKERS = 1 is Pelican's serial build.
+    fastbuild.register()
+    signals.initialized.connect(alias_workers)
     signals.initialized.connect(exclude_edition_files)
     signals.get_generators.connect(get_generators)
     signals.generator_init.connect(add_helpers)

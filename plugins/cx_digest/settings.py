@@ -39,7 +39,6 @@ from .output_settings import (
     load_feeds,
     load_seo,
 )
-from .parallel import WORKERS_SETTING, WorkersSettingError, validate_workers
 from .text import join_url, xml_safe
 
 __all__ = [
@@ -86,7 +85,6 @@ class DigestSettings:
     stylesheet_save_as: str
     strict: bool
     story_html: StoryHtml
-    workers: int
     feeds: FeedSettings
     email: EmailSettings
     seo: SeoSettings
@@ -163,13 +161,6 @@ def _sections(values: Mapping[str, Any]) -> tuple[Section, ...]:
             raise fail(f"{where}['categories']", categories, "a list of names")
         sections.append(Section(name, title, tuple(categories)))
     return tuple(sections)
-
-
-def _workers(values: Mapping[str, Any]) -> int:
-    try:
-        return validate_workers(values[WORKERS_SETTING])
-    except WorkersSettingError as exc:
-        raise SettingsError(str(exc)) from exc
 
 
 def _public_url(values: Mapping[str, Any], siteurl: Any) -> str:
@@ -280,7 +271,6 @@ def load(settings: Mapping[str, Any]) -> DigestSettings:
         ),
         strict=read_flag(values, "CX_DIGEST_STRICT"),
         story_html=_story_html(values),
-        workers=_workers(values),
         feeds=load_feeds(values, host, name, site_subtitle, author or site_name),
         email=load_email(values, host, name),
         seo=load_seo(values, name, language),

@@ -27,7 +27,7 @@ PATH = "content"
 OUTPUT_PATH = "output"
 THEME = {theme!r}
 PLUGIN_PATHS = [{plugins!r}]
-CX_DIGEST_WORKERS = 2
+FASTBUILD_WORKERS = 2
 """
 
 

@@ -1,7 +1,8 @@
-"""Plain Pelican builds with the parallel engine, for the engine's tests.
+"""Plain Pelican builds with the engine, for the engine's tests.
 
 No project settings, no digest plugin: Pelican's defaults, its ``simple``
-theme, ``PLUGINS=["cx_digest.parallel"]`` and what a test adds.
+theme, ``PLUGINS=["fastbuild"]`` (the installed namespace plugin
+``pelican.plugins.fastbuild``) and what a test adds.
 """
 
 from __future__ import annotations
@@ -10,21 +11,21 @@ import logging
 import os
 import shutil
 import sys
-from collections.abc import Callable, Iterator
+import weakref
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pelican
+from blinker import Signal
 from pelican import Pelican
 from pelican.log import LimitFilter
 from pelican.plugins import signals
 from pelican.settings import read_settings
 
-from support import only_plugins
-
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 SIMPLE_THEME = Path(pelican.__file__).parent / "themes" / "simple"
 
 sys.path.insert(0, str(ROOT / "bench"))
@@ -38,6 +39,7 @@ __all__ = [
     "corpus",
     "listening",
     "no_children_left",
+    "only_plugins",
     "story",
     "tree",
 ]
@@ -61,6 +63,40 @@ def corpus(root: Path, stories: int, extra: dict[str, str] | None = None) -> Pat
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
     return content
+
+
+def _receivers() -> Iterator[tuple[Signal, Any]]:
+    for value in vars(signals).values():
+        if isinstance(value, Signal):
+            for ref in list(value.receivers.values()):
+                receiver = ref() if isinstance(ref, weakref.ref) else ref
+                if receiver is not None:
+                    yield value, receiver
+
+
+@contextmanager
+def only_plugins(modules: Sequence[str]) -> Iterator[None]:
+    """One build's plugins and no others: Pelican's signals are global, so a
+    plugin registered by an earlier build in this process would run again.
+    Receivers of any other plugin (a module under ``pelican.plugins.`` or
+    ``cx_digest``) are disconnected for the build, and what the build
+    connects is disconnected after it."""
+    before = {(sig, id(receiver)) for sig, receiver in _receivers()}
+    parked = []
+    for sig, receiver in list(_receivers()):
+        module = getattr(receiver, "__module__", "") or ""
+        plugin = module.startswith(("cx_digest", "pelican.plugins."))
+        if plugin and not module.startswith(tuple(modules)):
+            sig.disconnect(receiver)
+            parked.append((sig, receiver))
+    try:
+        yield
+    finally:
+        for sig, receiver in list(_receivers()):
+            if (sig, id(receiver)) not in before:
+                sig.disconnect(receiver)
+        for sig, receiver in parked:
+            sig.connect(receiver)
 
 
 class _Collect(logging.Handler):
@@ -98,8 +134,7 @@ def settings_for(
         "OUTPUT_PATH": str(output),
         "CACHE_PATH": str(output.parent / (output.name + "-cache")),
         "THEME": str(SIMPLE_THEME),
-        "PLUGINS": ["cx_digest.parallel"],
-        "PLUGIN_PATHS": [str(ROOT / "plugins")],
+        "PLUGINS": ["fastbuild"],
         "ARTICLE_PATHS": ["stories"],
         "PAGE_PATHS": ["pages"],
         "STATIC_PATHS": ["images"],
@@ -116,7 +151,7 @@ def settings_for(
         "CACHE_CONTENT": False,
         "LOAD_CONTENT_CACHE": False,
         "DELETE_OUTPUT_DIRECTORY": False,
-        "CX_DIGEST_WORKERS": workers,
+        "FASTBUILD_WORKERS": workers,
     }
     values.update(overrides)
     return read_settings(None, override=values)
@@ -127,6 +162,7 @@ def build(
     output: Path,
     workers: int,
     records: list[logging.LogRecord] | None = None,
+    prepare: Callable[[Path], None] | None = None,
     **overrides: Any,
 ) -> Built:
     """One build into ``output`` (emptied first); its log records at INFO and
@@ -135,6 +171,9 @@ def build(
     as if it ran alone."""
     if output.exists():
         shutil.rmtree(output)
+    if prepare is not None:  # lays out what the build finds in its output
+        output.mkdir(parents=True)
+        prepare(output)
     settings = settings_for(content, output, workers, **overrides)
     LimitFilter._raised_messages.clear()
     LimitFilter._group_count.clear()
@@ -146,7 +185,7 @@ def build(
     root.addHandler(handler)
     root.setLevel(logging.INFO)
     modules = [
-        name if name.startswith("cx_digest") else f"pelican.plugins.{name}"
+        name if name.startswith("pelican.plugins.") else f"pelican.plugins.{name}"
         for name in settings["PLUGINS"]
     ]
     try:

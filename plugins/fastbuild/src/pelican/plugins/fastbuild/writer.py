@@ -1,7 +1,7 @@
 """The parallel writer: records write calls, flushes them as batches.
 
 ``ParallelWriter`` is what the ``get_writer`` signal returns when
-``CX_DIGEST_WORKERS`` > 1. Its ``write_file``/``write_feed`` bind their
+``FASTBUILD_WORKERS`` > 1. Its ``write_file``/``write_feed`` bind their
 arguments to the signature of Pelican's ``Writer`` method, append the call to
 a pending batch and return at once (``write_feed`` then returns None, not the
 feed object). A batch is flushed before any log record or Pelican signal
@@ -58,7 +58,7 @@ from .settings import workers_setting
 
 __all__ = ["ParallelWriter"]
 
-logger = logging.getLogger(__name__)
+logger = logging.getLogger("fastbuild")
 
 _WRITE_FILE = inspect.signature(Writer.write_file)
 _WRITE_FEED = inspect.signature(Writer.write_feed)
@@ -189,7 +189,7 @@ class ParallelWriter(Writer):
         except OSError as err:
             self._serial = True
             logger.warning(
-                "cx_digest.parallel: cannot start rendering workers (%s); "
+                "fastbuild: cannot start rendering workers (%s); "
                 "rendering in this process",
                 err,
             )
@@ -200,7 +200,7 @@ class ParallelWriter(Writer):
     def _worker_failed(self, path: str, reason: str) -> None:
         self._serial = True
         logger.warning(
-            "cx_digest.parallel: rendering %s in a worker failed (%s); "
+            "fastbuild: rendering %s in a worker failed (%s); "
             "rendering the rest in this process",
             path,
             reason,

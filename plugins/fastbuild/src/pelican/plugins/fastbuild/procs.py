@@ -59,7 +59,7 @@ __all__ = [
     "replay_records",
 ]
 
-_SETTINGS_TOKEN = "cx_digest.parallel:settings"
+_SETTINGS_TOKEN = "fastbuild:settings"
 _FORMATTER = logging.Formatter()
 
 

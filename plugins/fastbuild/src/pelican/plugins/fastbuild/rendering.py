@@ -51,7 +51,7 @@ from .procs import (
 
 __all__ = ["Job", "RenderPool", "TemplateProxy"]
 
-logger = logging.getLogger(__name__)
+logger = logging.getLogger("fastbuild")
 
 _MARK = 4096  # bytes of shared memory where a worker notes the page it renders
 

@@ -13,9 +13,13 @@ from hypothesis import strategies as st
 from pelican.log import LimitFilter
 from pelican.utils import process_translations
 
-from cx_digest.parallel import register
-from cx_digest.parallel.translations import process_translations_by_group
-from pbuild import build, corpus, story, tree
+from pbuild import build, corpus, listening, story, tree
+from pelican.plugins.fastbuild import register
+from pelican.plugins.fastbuild.translations import (
+    install,
+    process_translations_by_group,
+    uninstall,
+)
 
 # Stories that Pelican groups as translations (same file name, so the same
 # slug with SLUGIFY_SOURCE = "basename"), and the cases it warns about.
@@ -39,16 +43,20 @@ TRANSLATED = {
 
 
 def test_a_site_with_translations_builds_as_with_pelican_alone(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path,
 ) -> None:
     content = corpus(tmp_path / "corpus", 60, TRANSLATED)
-    engine = build(content, tmp_path / "engine", 2)
-    assert pelican.generators.process_translations is process_translations_by_group
-    # Pelican alone, with its own function.
-    monkeypatch.setattr(
-        pelican.generators, "process_translations", process_translations
-    )
-    alone = build(content, tmp_path / "alone", 1, PLUGINS=[])
+    grouping: list[Any] = []
+
+    def note(generator: Any) -> None:
+        grouping.append(pelican.generators.process_translations)
+
+    with listening("article_generator_pretaxonomy", note):
+        engine = build(content, tmp_path / "engine", 2)
+        # Pelican alone, with its own function.
+        alone = build(content, tmp_path / "alone", 1, PLUGINS=[])
+    assert grouping == [process_translations_by_group, process_translations]
+    assert pelican.generators.process_translations is process_translations
     expected = tree(alone.output)
     # What a reader sees of the translations.
     assert {"rates-fr.html", "rates-de.html", "ports-fr.html", "solo-es.html"} <= set(
@@ -163,18 +171,27 @@ def test_items_with_their_own_equality_get_pelicans_answer() -> None:
     ]
 
 
-def test_register_installs_it_once(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_install_and_uninstall_leave_other_replacements_alone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setattr(
         pelican.generators, "process_translations", process_translations
     )
     register()
     register()
+    assert pelican.generators.process_translations is process_translations
+    install()
+    install()
     assert pelican.generators.process_translations is process_translations_by_group
+    uninstall()
+    assert pelican.generators.process_translations is process_translations
 
     # Somebody else's replacement is left alone.
     def other(content: list[Any], translation_id: Any = "slug") -> Any:
         return content, []
 
     monkeypatch.setattr(pelican.generators, "process_translations", other)
-    register()
+    install()
+    assert pelican.generators.process_translations is other
+    uninstall()
     assert pelican.generators.process_translations is other

@@ -15,7 +15,7 @@ from pbuild import build, child_pids, listening, no_children_left, tree
 
 MAIN_PID = os.getpid()
 TARGET = "bahu-000017"  # a story of the 60-story corpus
-PREFIX = "cx_digest.parallel: "
+PREFIX = "fastbuild: "
 
 
 def in_worker() -> bool:

@@ -13,7 +13,7 @@ import pytest
 from pelican.generators import Generator
 from pelican.log import FatalLogger
 
-import cx_digest.parallel as engine
+import pelican.plugins.fastbuild as engine
 from pbuild import Built, build, corpus, listening, story, tree
 
 SPECIAL = {

@@ -1,8 +1,9 @@
-"""The ``CX_DIGEST_WORKERS`` setting: how many processes a build may use.
+"""The ``FASTBUILD_WORKERS`` setting: how many processes a build may use.
 
-The digest plugin's settings module reuses these names::
+Public (exported by the package) so that a plugin building on the engine can
+check or document the setting the same way::
 
-    from .parallel import WORKERS_SETTING, default_workers, validate_workers
+    from pelican.plugins.fastbuild import WORKERS_SETTING, validate_workers
 
 ``workers_setting(settings)`` reads the value from a Pelican settings mapping
 (the default when the key is absent) and validates it.
@@ -22,11 +23,11 @@ __all__ = [
     "workers_setting",
 ]
 
-WORKERS_SETTING = "CX_DIGEST_WORKERS"
+WORKERS_SETTING = "FASTBUILD_WORKERS"
 
 
 class WorkersSettingError(ValueError):
-    """``CX_DIGEST_WORKERS`` has a value that is not an integer >= 1."""
+    """``FASTBUILD_WORKERS`` has a value that is not an integer >= 1."""
 
 
 def default_workers() -> int:
@@ -50,7 +51,7 @@ def validate_workers(value: Any) -> int:
     if isinstance(value, int) and not isinstance(value, bool) and value >= 1:
         return value
     raise WorkersSettingError(
-        f"cx_digest: setting {WORKERS_SETTING} = {value!r} is invalid: "
+        f"fastbuild: setting {WORKERS_SETTING} = {value!r} is invalid: "
         "expected an integer >= 1"
     )
 

@@ -1,4 +1,4 @@
-"""CX_DIGEST_WORKERS, serial mode, hosts without fork, another real plugin."""
+"""FASTBUILD_WORKERS, serial mode, hosts without fork, another real plugin."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 from pelican.writers import Writer
 
-from cx_digest.parallel import (
+from pbuild import build, child_pids, listening, no_children_left, tree
+from pelican.plugins.fastbuild import (
     WORKERS_SETTING,
     ParallelWriter,
     WorkersSettingError,
@@ -19,14 +20,13 @@ from cx_digest.parallel import (
     validate_workers,
     workers_setting,
 )
-from pbuild import build, child_pids, listening, no_children_left, tree
 
 
 def test_default_is_the_usable_cpu_count() -> None:
     assert default_workers() == len(os.sched_getaffinity(0))
     assert workers_setting({}) == default_workers()
     assert workers_setting({WORKERS_SETTING: 3}) == 3
-    assert WORKERS_SETTING == "CX_DIGEST_WORKERS"
+    assert WORKERS_SETTING == "FASTBUILD_WORKERS"
 
 
 def test_default_without_sched_getaffinity(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -40,14 +40,14 @@ def test_bad_values_are_refused(value: Any) -> None:
     with pytest.raises(WorkersSettingError) as caught:
         validate_workers(value)
     assert str(caught.value) == (
-        f"cx_digest: setting CX_DIGEST_WORKERS = {value!r} is invalid: "
+        f"fastbuild: setting FASTBUILD_WORKERS = {value!r} is invalid: "
         "expected an integer >= 1"
     )
     assert isinstance(caught.value, ValueError)
 
 
 def test_a_bad_value_stops_the_build(content60: Path, tmp_path: Path) -> None:
-    with pytest.raises(WorkersSettingError, match="CX_DIGEST_WORKERS = 'x'"):
+    with pytest.raises(WorkersSettingError, match="FASTBUILD_WORKERS = 'x'"):
         build(content60, tmp_path / "out", "x")  # type: ignore[arg-type]
     assert not (tmp_path / "out").exists()
 
@@ -110,7 +110,7 @@ def test_parallel_build_reports_its_workers(content60: Path, tmp_path: Path) -> 
 
 def test_with_pelican_sitemap(content60: Path, tmp_path: Path) -> None:
     plugins = {
-        "PLUGINS": ["cx_digest.parallel", "sitemap"],
+        "PLUGINS": ["fastbuild", "sitemap"],
         "SITEURL": "https://x.test",
     }
     serial = tree(build(content60, tmp_path / "w1", 1, **plugins).output)

@@ -24,9 +24,11 @@ whenever its shortcut does not hold: ``translation_id`` falsy, an item whose
 class defines its own ``__eq__`` (``not in`` could then match across groups),
 or a sort that fails (Pelican raises its own error).
 
-:func:`install` makes ``pelican.generators`` use it: the name that module
-imported from ``pelican.utils`` is rebound, once, and only while it is still
-Pelican's own function. Tested with Pelican 4.12.0.
+:func:`install` makes ``pelican.generators`` use it while the engine is on
+for a build: the name that module imported from ``pelican.utils`` is
+rebound, and only while it is still Pelican's own function;
+:func:`uninstall` binds Pelican's function again, and only while the name is
+still this one. Tested with Pelican 4.12.0.
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ from pelican.utils import process_translations as _pelican_process_translations
 
 from .taxonomy import by_identity
 
-__all__ = ["install", "process_translations_by_group"]
+__all__ = ["install", "installed", "process_translations_by_group", "uninstall"]
 
 
 def process_translations_by_group(
@@ -74,3 +76,13 @@ def install() -> None:
     """Have Pelican's generators group translations with the linear function."""
     if pelican.generators.process_translations is _pelican_process_translations:
         pelican.generators.process_translations = process_translations_by_group
+
+
+def uninstall() -> None:
+    """Pelican's generators group translations with Pelican's function again."""
+    if pelican.generators.process_translations is process_translations_by_group:
+        pelican.generators.process_translations = _pelican_process_translations
+
+
+def installed() -> bool:
+    return pelican.generators.process_translations is process_translations_by_group

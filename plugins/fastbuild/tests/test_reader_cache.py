@@ -39,10 +39,10 @@ def counts(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
 
 def same_cache(serial: bytes, parallel: bytes, workers: int) -> bool:
     """Byte-identical cache files but for the settings that Tag and Category
-    objects carry (CX_DIGEST_WORKERS differs, of course)."""
+    objects carry (FASTBUILD_WORKERS differs, of course)."""
     entries = pickle.loads(serial)
     _, (_, metadata) = next(iter(entries.values()))
-    metadata["category"].settings["CX_DIGEST_WORKERS"] = workers
+    metadata["category"].settings["FASTBUILD_WORKERS"] = workers
     return pickle.dumps(entries) == pickle.dumps(pickle.loads(parallel))
 
 

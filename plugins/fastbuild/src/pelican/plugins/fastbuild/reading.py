@@ -46,9 +46,9 @@ from .settings import workers_setting
 
 __all__ = ["on_article_preread", "on_page_preread"]
 
-logger = logging.getLogger(__name__)
+logger = logging.getLogger("fastbuild")
 
-_STATE = "_cx_digest_parallel_read"
+_STATE = "_fastbuild_read"
 _BLOCK = 8  # at most, consecutive files a worker reads before the next one's turn
 
 
@@ -132,7 +132,7 @@ def _preread(generator: Any, kind: str) -> None:
     if workers == 1:
         return
     if not procs.can_fork():
-        logger.debug("cx_digest.parallel: os.fork is not available; reading serially")
+        logger.debug("fastbuild: os.fork is not available; reading serially")
         return
     jobs = _files_to_read(generator, readers, kind)
     if len(jobs) < 2:
@@ -186,8 +186,7 @@ def _read_in_workers(
         children = procs.fork_children(workers, run)
     except OSError as err:
         logger.warning(
-            "cx_digest.parallel: cannot start reading workers (%s); "
-            "reading in this process",
+            "fastbuild: cannot start reading workers (%s); reading in this process",
             err,
         )
         return
@@ -206,7 +205,7 @@ def _read_in_workers(
                     child.reap()
                     if expected:
                         logger.warning(
-                            "cx_digest.parallel: a worker died reading %s "
+                            "fastbuild: a worker died reading %s "
                             "(exit status %s); reading the rest in this process",
                             jobs[expected[0]][0],
                             child.exit_status,

@@ -1,0 +1,150 @@
+"""Signal receivers of pelican-fastbuild and ``register()``.
+
+``register()`` connects four receivers that patch nothing and decide, for
+every build, whether the engine is on:
+
+- ``initialized`` (once per ``Pelican`` object): ``FASTBUILD_WORKERS`` is
+  validated before anything is read;
+- ``get_generators`` (sent by every ``Pelican.run()``, so also by every
+  rebuild of ``pelican --autoreload``, which reuses its ``Pelican`` object
+  until the settings file changes): with more than one worker and
+  :func:`os.fork` available the engine is switched on for this build, that
+  is for the generators, readers and writer made with this ``Pelican``'s
+  settings object; otherwise it is made sure to be off;
+- ``all_generators_finalized``: every generator has grouped its
+  translations; Pelican's ``process_translations`` is put back;
+- ``finalized``: the engine is switched off.
+
+Switched on means, and nothing else: the receivers of ``generator_init``
+(which has Pelican's generators group translations with
+:func:`.translations.process_translations_by_group` once a generator of the
+build exists), of ``article_generator_pretaxonomy`` (linear taxonomies), of
+``article_generator_preread`` and ``page_generator_preread`` (parallel
+reading) and of ``get_writer`` (the parallel writer) are connected; each acts
+only for the build's own generators (same settings object), so a generator
+made outside a build, by a test say, gets Pelican's behaviour. Switched off,
+none of them is connected, and a build is Pelican's own. A build that raises
+before ``finalized`` leaves the engine on until the next build starts (its
+``get_generators`` decides again) or :func:`switch_off` is called.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from blinker import Signal
+from pelican.plugins import signals
+
+from . import reading, translations
+from .procs import can_fork
+from .settings import workers_setting
+from .taxonomy import index_taxonomies
+from .writer import ParallelWriter
+
+__all__ = ["building", "register", "switch_off"]
+
+logger = logging.getLogger("fastbuild")
+
+
+class _Switch:
+    """The settings object of the build the engine is on for (None: off)."""
+
+    settings: Mapping[str, Any] | None = None
+
+
+_switch = _Switch()
+
+
+def building(settings: Any) -> bool:
+    """Is the engine on for the build with this settings object?"""
+    return settings is not None and settings is _switch.settings
+
+
+def _ours(generator: Any) -> bool:
+    return building(getattr(generator, "settings", None))
+
+
+def on_generator_init(generator: Any) -> None:
+    if _ours(generator):
+        translations.install()
+
+
+def on_pretaxonomy(generator: Any) -> None:
+    if _ours(generator):
+        index_taxonomies(generator)
+
+
+def on_article_preread(generator: Any) -> None:
+    if _ours(generator):
+        reading.on_article_preread(generator)
+
+
+def on_page_preread(generator: Any) -> None:
+    if _ours(generator):
+        reading.on_page_preread(generator)
+
+
+def on_get_writer(pelican: Any) -> type[ParallelWriter] | None:
+    """The parallel writer for the build's own ``Pelican``."""
+    return ParallelWriter if building(pelican.settings) else None
+
+
+# What switching the engine on connects, and switching it off disconnects.
+_BUILD_RECEIVERS: tuple[tuple[Signal, Callable[..., Any]], ...] = (
+    (signals.generator_init, on_generator_init),
+    (signals.article_generator_pretaxonomy, on_pretaxonomy),
+    (signals.article_generator_preread, on_article_preread),
+    (signals.page_generator_preread, on_page_preread),
+    (signals.get_writer, on_get_writer),
+)
+
+
+def switch_on(settings: Mapping[str, Any]) -> None:
+    _switch.settings = settings
+    for signal, receiver in _BUILD_RECEIVERS:
+        signal.connect(receiver)
+
+
+def switch_off() -> None:
+    """Pelican's own build again: the translation grouping put back and the
+    build receivers disconnected (a no-op when the engine is off)."""
+    _switch.settings = None
+    translations.uninstall()
+    for signal, receiver in _BUILD_RECEIVERS:
+        signal.disconnect(receiver)
+
+
+def on_initialized(pelican: Any) -> None:
+    """Validate ``FASTBUILD_WORKERS`` before anything is read."""
+    workers_setting(pelican.settings)
+
+
+def on_build_start(pelican: Any) -> None:
+    """``get_generators``: on for this build with more than one worker."""
+    switch_off()
+    if workers_setting(pelican.settings) == 1:
+        return
+    if not can_fork():
+        logger.debug("fastbuild: os.fork is not available; building serially")
+        return
+    switch_on(pelican.settings)
+
+
+def on_contexts_done(generators: Any) -> None:
+    """``all_generators_finalized``: translations are grouped."""
+    translations.uninstall()
+
+
+def on_finalized(pelican: Any) -> None:
+    switch_off()
+
+
+def register() -> None:
+    """Connect the engine's switch (module-level functions: connecting again
+    is a no-op, so a second ``register()`` or build in one process is safe)."""
+    signals.initialized.connect(on_initialized)
+    signals.get_generators.connect(on_build_start)
+    signals.all_generators_finalized.connect(on_contexts_done)
+    signals.finalized.connect(on_finalized)
