@@ -96,7 +96,7 @@ def settings_text(name: str, content: Path, work: Path, workers: int | None) -> 
     if name == "cx-trusted":
         text += '\nCX_DIGEST_STORY_HTML = "trusted"\n'
     if name.startswith("cx") and workers is not None:
-        text += f"\nCX_DIGEST_WORKERS = {workers!r}\n"
+        text += f"\nFASTBUILD_WORKERS = {workers!r}\n"
     return text
 
 
@@ -404,7 +404,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         "--workers",
         type=int,
         default=None,
-        help="CX_DIGEST_WORKERS for the cx builds (default: the plugin's own)",
+        help="FASTBUILD_WORKERS for the cx builds (default: the engine's own)",
     )
     parser.add_argument(
         "--scaling", action="store_true", help="only cx builds at --scaling-sizes"

@@ -258,8 +258,8 @@ def test_workers_clean_and_report_like_a_serial_build(tmp_path: Path) -> None:
     files = stories(
         wire=WIRE, video=EMBED, **{f"s{n}": f"<p>{n}</p>" for n in range(12)}
     )
-    serial = run_pelican(tmp_path / "one", files, CX_DIGEST_WORKERS=1)
-    parallel = run_pelican(tmp_path / "two", files, CX_DIGEST_WORKERS=2)
+    serial = run_pelican(tmp_path / "one", files, FASTBUILD_WORKERS=1)
+    parallel = run_pelican(tmp_path / "two", files, FASTBUILD_WORKERS=2)
     for slug in ("wire", "video", "s3"):
         assert serial.text(PAGE.format(slug)) == parallel.text(PAGE.format(slug))
     assert serial.warnings == parallel.warnings
