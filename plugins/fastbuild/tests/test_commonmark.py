@@ -4,6 +4,7 @@ its place among other plugins' readers, and real builds with it."""
 
 from __future__ import annotations
 
+import importlib.metadata
 import logging
 import resource
 import shutil
@@ -272,6 +273,14 @@ def test_without_cmarkgfm_the_error_names_the_extra(
     assert "pelican-fastbuild[commonmark]" in str(raised.value)
     assert "FASTBUILD_MARKDOWN = 'commonmark'" in str(raised.value)
     assert engine.markdown_setting({}) == "markdown"  # the default needs nothing
+
+
+def test_cmarkgfm_is_an_extra_and_pelican_the_only_requirement() -> None:
+    requires = importlib.metadata.requires("pelican-fastbuild") or []
+    assert [r for r in requires if "extra ==" not in r] == ["pelican<4.13,>=4.11"]
+    assert [r for r in requires if "extra ==" in r] == [
+        'cmarkgfm>=2025.10.22; extra == "commonmark"'
+    ]
 
 
 # -- among other plugins' readers ----------------------------------------------
