@@ -4,7 +4,6 @@ the sample newsroom reads the same as with Python-Markdown, page by page."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -12,11 +11,12 @@ import pytest
 from bs4 import BeautifulSoup
 from pelican.readers import MarkdownReader
 from pelican.settings import read_settings
+from test_parallel_digest import build_content
 
 from cx_digest.plugin import _RepeatsMixin, watch_repeated_keys
 from pelican.plugins.fastbuild import CommonMarkReader
 from pelican.plugins.fastbuild.commonmark import use_commonmark
-from support import ROOT, Site, build, run_pelican, story_file
+from support import ROOT, run_pelican, story_file
 
 DAY = "2026-11-18"
 COMMONMARK = {"FASTBUILD_MARKDOWN": "commonmark"}
@@ -92,22 +92,10 @@ def page_text(path: Path) -> str:
     return " ".join(element.get_text(" ").split())
 
 
-def sample(root: Path, reader: dict[str, str]) -> Site:
-    output = root / "output"
-    shutil.rmtree(output, ignore_errors=True)
-    settings = {
-        "PATH": str(ROOT / "content"),
-        "OUTPUT_PATH": str(output),
-        "CACHE_CONTENT": False,
-        "LOAD_CONTENT_CACHE": False,
-        **reader,
-    }
-    return build(root, ROOT / "content", output, settings)
-
-
 def test_the_sample_site_reads_the_same(tmp_path: Path) -> None:
-    python_markdown = sample(tmp_path / "md", PYTHON_MARKDOWN)
-    commonmark = sample(tmp_path / "cm", COMMONMARK)
+    content = ROOT / "content"
+    python_markdown = build_content(tmp_path / "md", content, 2, **PYTHON_MARKDOWN)
+    commonmark = build_content(tmp_path / "cm", content, 2, **COMMONMARK)
     assert commonmark.warnings == python_markdown.warnings == []
     pages = sorted(
         p.relative_to(python_markdown.output)
