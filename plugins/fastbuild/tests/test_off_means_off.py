@@ -46,12 +46,15 @@ def engine_receivers() -> list[str]:
     return sorted(found)
 
 
+# The switch, and the Markdown reader's receiver (it acts on
+# FASTBUILD_MARKDOWN = "commonmark" only: test_commonmark.py).
 SWITCH_ONLY = sorted(
     [
         "initialized:on_initialized",
         "get_generators:on_build_start",
         "all_generators_finalized:on_contexts_done",
         "finalized:on_finalized",
+        "readers_init:use_commonmark",
     ]
 )
 

@@ -13,17 +13,27 @@ that build (:mod:`.plugin`):
 3. taxonomy pages and translation grouping take linear time
    (:mod:`.taxonomy`, :mod:`.translations`).
 
+Independently of the worker count, ``FASTBUILD_MARKDOWN = "commonmark"``
+has Markdown read by :class:`CommonMarkReader` (cmark-gfm, the optional
+extra ``pelican-fastbuild[commonmark]``) instead of Python-Markdown.
+
 Output, log and signals are those of a serial build. Public names:
 ``register``; the setting helpers ``WORKERS_SETTING``, ``default_workers``,
-``validate_workers``, ``workers_setting``, ``WorkersSettingError``; and
-``ParallelWriter``, ``IndexedList``. Everything else is internal.
+``validate_workers``, ``workers_setting``, ``WorkersSettingError``,
+``MARKDOWN_SETTING``, ``markdown_setting``, ``MarkdownSettingError``; and
+``ParallelWriter``, ``IndexedList``, ``CommonMarkReader``. Everything else
+is internal.
 """
 
+from .commonmark import CommonMarkReader
 from .plugin import register
 from .settings import (
+    MARKDOWN_SETTING,
     WORKERS_SETTING,
+    MarkdownSettingError,
     WorkersSettingError,
     default_workers,
+    markdown_setting,
     validate_workers,
     workers_setting,
 )
@@ -31,11 +41,15 @@ from .taxonomy import IndexedList
 from .writer import ParallelWriter
 
 __all__ = [
+    "MARKDOWN_SETTING",
     "WORKERS_SETTING",
+    "CommonMarkReader",
     "IndexedList",
+    "MarkdownSettingError",
     "ParallelWriter",
     "WorkersSettingError",
     "default_workers",
+    "markdown_setting",
     "register",
     "validate_workers",
     "workers_setting",

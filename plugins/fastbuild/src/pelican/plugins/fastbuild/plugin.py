@@ -3,8 +3,8 @@
 ``register()`` connects four receivers that patch nothing and decide, for
 every build, whether the engine is on:
 
-- ``initialized`` (once per ``Pelican`` object): ``FASTBUILD_WORKERS`` is
-  validated before anything is read;
+- ``initialized`` (once per ``Pelican`` object): ``FASTBUILD_WORKERS`` and
+  ``FASTBUILD_MARKDOWN`` are validated before anything is read;
 - ``get_generators`` (sent by every ``Pelican.run()``, so also by every
   rebuild of ``pelican --autoreload``, which reuses its ``Pelican`` object
   until the settings file changes): with more than one worker and
@@ -26,6 +26,11 @@ made outside a build, by a test say, gets Pelican's behaviour. Switched off,
 none of them is connected, and a build is Pelican's own. A build that raises
 before ``finalized`` leaves the engine on until the next build starts (its
 ``get_generators`` decides again) or :func:`switch_off` is called.
+
+A fifth receiver, of ``readers_init``, is independent of the switch: with
+``FASTBUILD_MARKDOWN = "commonmark"`` it has the Markdown extensions read by
+the CommonMark reader (:mod:`.commonmark`), at any worker count; with the
+default it does nothing.
 """
 
 from __future__ import annotations
@@ -38,8 +43,9 @@ from blinker import Signal
 from pelican.plugins import signals
 
 from . import reading, translations
+from .commonmark import use_commonmark
 from .procs import can_fork
-from .settings import workers_setting
+from .settings import markdown_setting, workers_setting
 from .taxonomy import index_taxonomies
 from .writer import ParallelWriter
 
@@ -117,8 +123,9 @@ def switch_off() -> None:
 
 
 def on_initialized(pelican: Any) -> None:
-    """Validate ``FASTBUILD_WORKERS`` before anything is read."""
+    """Validate the settings before anything is read."""
     workers_setting(pelican.settings)
+    markdown_setting(pelican.settings)
 
 
 def on_build_start(pelican: Any) -> None:
@@ -148,3 +155,4 @@ def register() -> None:
     signals.get_generators.connect(on_build_start)
     signals.all_generators_finalized.connect(on_contexts_done)
     signals.finalized.connect(on_finalized)
+    signals.readers_init.connect(use_commonmark)

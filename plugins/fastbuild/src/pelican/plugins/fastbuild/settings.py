@@ -1,12 +1,15 @@
-"""The ``FASTBUILD_WORKERS`` setting: how many processes a build may use.
+"""The settings of pelican-fastbuild: ``FASTBUILD_WORKERS``, how many
+processes a build may use, and ``FASTBUILD_MARKDOWN``, which reader reads
+Markdown.
 
 Public (exported by the package) so that a plugin building on the engine can
 check or document the setting the same way::
 
     from pelican.plugins.fastbuild import WORKERS_SETTING, validate_workers
 
-``workers_setting(settings)`` reads the value from a Pelican settings mapping
-(the default when the key is absent) and validates it.
+``workers_setting(settings)`` and ``markdown_setting(settings)`` read the
+value from a Pelican settings mapping (the default when the key is absent)
+and validate it.
 """
 
 from __future__ import annotations
@@ -15,10 +18,18 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
+from . import cmark_html
+
 __all__ = [
+    "COMMONMARK",
+    "MARKDOWN_CHOICES",
+    "MARKDOWN_SETTING",
+    "PYTHON_MARKDOWN",
     "WORKERS_SETTING",
+    "MarkdownSettingError",
     "WorkersSettingError",
     "default_workers",
+    "markdown_setting",
     "validate_workers",
     "workers_setting",
 ]
@@ -61,3 +72,33 @@ def workers_setting(settings: Mapping[str, Any]) -> int:
     if WORKERS_SETTING not in settings:
         return default_workers()
     return validate_workers(settings[WORKERS_SETTING])
+
+
+MARKDOWN_SETTING = "FASTBUILD_MARKDOWN"
+PYTHON_MARKDOWN = "markdown"
+COMMONMARK = "commonmark"
+MARKDOWN_CHOICES = (PYTHON_MARKDOWN, COMMONMARK)
+
+
+class MarkdownSettingError(ValueError):
+    """``FASTBUILD_MARKDOWN`` names no reader, or one that is not installed."""
+
+
+def markdown_setting(settings: Mapping[str, Any]) -> str:
+    """The validated Markdown reader of a build: ``"markdown"`` (Pelican's
+    own, the default) or ``"commonmark"`` (needs the ``commonmark`` extra).
+
+    :raises MarkdownSettingError: naming the setting and the value.
+    """
+    value = settings.get(MARKDOWN_SETTING, PYTHON_MARKDOWN)
+    if value not in MARKDOWN_CHOICES:
+        raise MarkdownSettingError(
+            f"fastbuild: setting {MARKDOWN_SETTING} = {value!r} is invalid: "
+            f"expected one of {', '.join(map(repr, MARKDOWN_CHOICES))}"
+        )
+    if value == COMMONMARK and not cmark_html.available():
+        raise MarkdownSettingError(
+            f"fastbuild: setting {MARKDOWN_SETTING} = {value!r} needs cmarkgfm: "
+            f"{cmark_html.INSTALL}"
+        )
+    return value
