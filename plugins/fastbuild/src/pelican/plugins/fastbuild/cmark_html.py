@@ -17,13 +17,12 @@ table, measured with cmarkgfm 2025.10.22), which a build of tens of
 thousands of stories in one process cannot afford. :func:`render` runs the
 same steps through cmarkgfm's wrappers and frees both with cmark-gfm's own
 ``cmark_node_free`` and default allocator, reached in cmarkgfm's compiled
-module through cffi; where those symbols cannot be found it uses
-``cmarkgfm.markdown_to_html_with_extensions`` (same output, not freed).
+module through cffi (a cmarkgfm without them is refused with a clear
+error: one way to render, never a leaking second one).
 """
 
 from __future__ import annotations
 
-import logging
 import re
 from functools import cache
 from typing import Any, NamedTuple
@@ -37,7 +36,6 @@ except ImportError:  # the optional extra is not installed
 
 __all__ = ["INSTALL", "available", "render"]
 
-logger = logging.getLogger("fastbuild")
 
 INSTALL = "python -m pip install 'pelican-fastbuild[commonmark]'"
 EXTENSIONS = ("table", "strikethrough", "autolink")
@@ -81,10 +79,10 @@ def _extensions() -> tuple[Any, ...]:
 
 
 @cache
-def _native() -> _Native | None:
+def _native() -> _Native:
     """``cmark_node_free`` and the default allocator's ``free`` of the
     cmark-gfm inside cmarkgfm (the library already loaded: dlopen of the same
-    file gives the same copy), or None where they cannot be found."""
+    file gives the same copy)."""
     ffi = cffi.FFI()
     ffi.cdef(
         """
@@ -102,8 +100,11 @@ def _native() -> _Native | None:
         node_free = lib.cmark_node_free
         mem_free = lib.cmark_get_default_mem_allocator().free
     except (OSError, AttributeError) as error:
-        logger.debug("fastbuild: cmark-gfm's free functions not found: %s", error)
-        return None
+        raise RuntimeError(
+            f"fastbuild: this cmarkgfm ({_cmark.__file__}) does not export "
+            f"cmark-gfm's cmark_node_free and allocator ({error}); install the "
+            f"version the engine is tested with: {INSTALL}"
+        ) from error
     return _Native(ffi, node_free, mem_free)
 
 
@@ -128,18 +129,10 @@ def _render_freed(text: str, flags: int, native: _Native) -> str:
         cmark.parser_free(parser)
 
 
-def render(text: str, *, free: bool = True) -> str:
+def render(text: str) -> str:
     """The HTML of a CommonMark text, stripped of surrounding whitespace as
-    Python-Markdown's is, with Pelican's intrasite links left as written.
-
-    ``free=False`` uses cmarkgfm's one-call function (for the tests: both
-    ways give the same HTML)."""
-    flags = options()
-    native = _native() if free else None
-    if native is None:
-        html = cmark.markdown_to_html_with_extensions(text, flags, list(EXTENSIONS))
-    else:
-        html = _render_freed(text, flags, native)
+    Python-Markdown's is, with Pelican's intrasite links left as written."""
+    html = _render_freed(text, options(), _native())
     return _ESCAPED_LINK.sub(_unescape_link, html).strip()
 
 
