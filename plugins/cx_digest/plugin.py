@@ -17,10 +17,13 @@ from pelican.readers import DUPLICATES_DEFINITIONS_ALLOWED, MarkdownReader
 from . import meta, qr, share, sitemaps
 from .adapters import REPEATS_KEY
 from .bodies import POLICY_KEY, BodyPolicy
-from .checks import SettingsError
-from .defaults import DEFAULTS
 from .generator import DigestGenerator
-from .settings import load_story_html
+from .settings import (
+    apply_workers_alias,
+    editions_folder,
+    load_story_html,
+    stamp_format,
+)
 from .text import format_stamp, headline_caps, join_url, xml_safe
 
 logger = logging.getLogger("cx_digest")
@@ -36,56 +39,17 @@ def get_generators(pelican: Any) -> type[DigestGenerator]:
     return DigestGenerator
 
 
-# The digest's name for the engine's FASTBUILD_WORKERS until 0.4.0.
-WORKERS_ALIAS = "CX_DIGEST_WORKERS"
-
-
 def alias_workers(pelican: Any) -> None:
-    """``initialized``: ``CX_DIGEST_WORKERS`` (0.2.0) still sets the engine's
-    ``FASTBUILD_WORKERS``, unless that is set too, with one warning."""
-    settings = pelican.settings
-    if WORKERS_ALIAS not in settings:
-        return
-    value = settings[WORKERS_ALIAS]
-    target = fastbuild.WORKERS_SETTING
-    if target in settings:
-        logger.warning(
-            "cx_digest: setting %s is deprecated and ignored: %s = %r is set; "
-            "remove %s",
-            WORKERS_ALIAS,
-            target,
-            settings[target],
-            WORKERS_ALIAS,
-        )
-        return
-    try:
-        fastbuild.validate_workers(value)
-    except fastbuild.WorkersSettingError as exc:
-        raise SettingsError(
-            f"cx_digest: setting {WORKERS_ALIAS} = {value!r} is invalid: "
-            "expected an integer >= 1"
-        ) from exc
-    settings[target] = value
-    logger.warning(
-        "cx_digest: setting %s is deprecated: rename it %s (the setting of "
-        "pelican-fastbuild, the build engine); %s = %r is used as %s until "
-        "cx-digest 0.4.0",
-        WORKERS_ALIAS,
-        target,
-        WORKERS_ALIAS,
-        value,
-        target,
-    )
+    """``initialized``: the deprecated ``CX_DIGEST_WORKERS`` (see
+    :func:`cx_digest.settings.apply_workers_alias`)."""
+    apply_workers_alias(pelican.settings)
 
 
 def exclude_edition_files(pelican: Any) -> None:
     """``initialized``: edition files are never read as articles or pages,
     whatever ``ARTICLE_PATHS`` and ``PAGE_PATHS`` say."""
     settings = pelican.settings
-    folder = settings.get(
-        "CX_DIGEST_EDITIONS_PATH", DEFAULTS["CX_DIGEST_EDITIONS_PATH"]
-    )
-    folder = folder.strip("/") if isinstance(folder, str) else ""
+    folder = editions_folder(settings)
     if not folder:
         return
     for key in ("ARTICLE_EXCLUDES", "PAGE_EXCLUDES"):
@@ -105,12 +69,10 @@ def add_helpers(generator: Any) -> None:
         getattr(item, "searchpath", None) == [str(TEMPLATES)] for item in loader.loaders
     ):
         loader.loaders.insert(1, FileSystemLoader(str(TEMPLATES)))
-    stamp_format = generator.settings.get(
-        "CX_DIGEST_STAMP_FORMAT", DEFAULTS["CX_DIGEST_STAMP_FORMAT"]
-    )
+    default_format = stamp_format(generator.settings)
 
     def cx_stamp(moment: datetime, fmt: str | None = None) -> str:
-        return format_stamp(moment, fmt or stamp_format)
+        return format_stamp(moment, fmt or default_format)
 
     def cx_site_url(path: str, siteurl: str) -> str:
         return join_url(siteurl, path)

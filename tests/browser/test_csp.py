@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Browser, Route
 
-from cx_digest.defaults import DEFAULTS
+from cx_digest.settings import DEFAULTS
 from support import ROOT, Site, run_pelican, story_file
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")

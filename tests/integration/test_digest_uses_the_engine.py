@@ -17,7 +17,7 @@ from pelican.plugins import signals
 from pelican.writers import Writer
 
 import pelican.plugins.fastbuild as engine
-from cx_digest.checks import SettingsError
+from cx_digest.settings import SettingsError
 from support import ROOT, Site, build
 
 PLUGIN = ROOT / "plugins" / "cx_digest"

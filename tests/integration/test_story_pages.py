@@ -14,8 +14,8 @@ from bs4 import BeautifulSoup
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cx_digest.defaults import DEFAULTS
 from cx_digest.report import StrictModeError
+from cx_digest.settings import DEFAULTS
 from hostile import ATTACKS, hostile_element, live_parts
 from support import Site, run_pelican, story_file
 

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cx_digest.bodies import POLICY_KEY, REMOVED_KEY, BodyPolicy, story_trust
-from cx_digest.defaults import DEFAULTS
+from cx_digest.settings import DEFAULTS
 from hostile import ATTACKS, hostile_element, hostile_url, live_parts
 
 HOSTS = DEFAULTS["CX_DIGEST_EMBED_HOSTS"]

@@ -18,7 +18,7 @@ from cx_digest.mailtext import html_to_text, wrap
 from cx_digest.markup import clean
 from cx_digest.mime import MAIL_POLICY, fold_header, message
 from cx_digest.model import Edition
-from cx_digest.output_settings import EmailSettings
+from cx_digest.settings.outputs import EmailSettings
 from support import make_story
 
 PUBLIC = "https://news.example.com"

@@ -14,9 +14,9 @@ from lxml import etree
 
 from cx_digest import feedfiles, feeds
 from cx_digest import settings as settings_module
-from cx_digest.defaults import DEFAULTS
 from cx_digest.model import Edition, EditionSection, Story
-from cx_digest.output_settings import FeedSettings
+from cx_digest.settings import DEFAULTS
+from cx_digest.settings.outputs import FeedSettings
 from support import SHANGHAI, make_story
 
 PUBLIC = "https://news.example.com"

@@ -7,7 +7,7 @@ from __future__ import annotations
 import ast
 import re
 
-from cx_digest.defaults import DEFAULTS
+from cx_digest.settings import DEFAULTS
 from support import ROOT
 
 README = (ROOT / "plugins/cx_digest/README.md").read_text(encoding="utf-8")

@@ -1,6 +1,6 @@
 """The settings of the outputs: feeds, the email edition, discovery.
 
-Read with the checks of :mod:`cx_digest.checks`, as part of
+Read with the checks of :mod:`cx_digest.settings.checks`, as part of
 :func:`cx_digest.settings.load`.
 """
 
@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ..text import is_web_url
 from .checks import (
     SettingsError,
     check_language,
@@ -23,7 +24,6 @@ from .checks import (
     read_text,
     read_web_url,
 )
-from .text import is_web_url
 
 
 @dataclass(frozen=True)

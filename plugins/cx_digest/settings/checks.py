@@ -13,7 +13,7 @@ from datetime import date
 from email.utils import getaddresses
 from typing import Any
 
-from .text import has_scheme, is_web_url, xml_safe
+from ..text import has_scheme, is_web_url, xml_safe
 
 _LABEL = r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?"
 _HOST = re.compile(rf"^{_LABEL}(?:\.{_LABEL})+$")

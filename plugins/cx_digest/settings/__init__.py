@@ -1,15 +1,21 @@
-"""The plugin's settings, read once from Pelican's and validated in one place.
+"""The plugin's settings: this package alone reads ``CX_DIGEST_*``.
 
 ``load()`` turns a Pelican settings mapping into a frozen
-:class:`DigestSettings` (with its feed, email and discovery parts) and raises
-:class:`SettingsError` naming the offending key when a value is wrong. The
-few Pelican settings the plugin uses (``SITENAME``, ``AUTHOR``,
-``DEFAULT_LANG``, ``SITESUBTITLE``, ``TIMEZONE``, ``RELATIVE_URLS``, the public
-address) are read here and nowhere else.
+:class:`DigestSettings` (with its feed, email and discovery parts, from
+:mod:`.outputs`) and raises :class:`SettingsError` naming the offending key
+when a value is wrong; every value is read with the checks of
+:mod:`.checks`, its default from :mod:`.defaults`. The few Pelican settings
+the plugin uses (``SITENAME``, ``AUTHOR``, ``DEFAULT_LANG``,
+``SITESUBTITLE``, ``TIMEZONE``, ``RELATIVE_URLS``, the public address) are
+read here and nowhere else. What is needed before the digest's generator
+exists is read by the same checks: :func:`apply_workers_alias` and
+:func:`editions_folder` at ``initialized``, :func:`load_story_html` by the
+readers, :func:`stamp_format` by every generator's templates.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -18,6 +24,9 @@ from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from pelican.plugins import fastbuild
+
+from ..text import join_url, xml_safe
 from .checks import (
     SAMPLES,
     SettingsError,
@@ -31,7 +40,7 @@ from .checks import (
     read_web_url,
 )
 from .defaults import DEFAULTS
-from .output_settings import (
+from .outputs import (
     EmailSettings,
     FeedSettings,
     SeoSettings,
@@ -39,7 +48,8 @@ from .output_settings import (
     load_feeds,
     load_seo,
 )
-from .text import join_url, xml_safe
+
+logger = logging.getLogger("cx_digest")
 
 __all__ = [
     "DEFAULTS",
@@ -47,8 +57,11 @@ __all__ = [
     "Section",
     "SettingsError",
     "StoryHtml",
+    "apply_workers_alias",
+    "editions_folder",
     "load",
     "load_story_html",
+    "stamp_format",
 ]
 
 _HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
@@ -196,6 +209,73 @@ def load_story_html(settings: Mapping[str, Any]) -> StoryHtml:
     return _story_html(_values(settings))
 
 
+# The digest's name for the engine's FASTBUILD_WORKERS until 0.4.0.
+WORKERS_ALIAS = "CX_DIGEST_WORKERS"
+
+
+def apply_workers_alias(settings: dict[str, Any]) -> None:
+    """``CX_DIGEST_WORKERS`` (0.2.0) still sets the engine's
+    ``FASTBUILD_WORKERS``, unless that is set too, with one warning."""
+    if WORKERS_ALIAS not in settings:
+        return
+    value = settings[WORKERS_ALIAS]
+    target = fastbuild.WORKERS_SETTING
+    if target in settings:
+        logger.warning(
+            "cx_digest: setting %s is deprecated and ignored: %s = %r is set; "
+            "remove %s",
+            WORKERS_ALIAS,
+            target,
+            settings[target],
+            WORKERS_ALIAS,
+        )
+        return
+    try:
+        fastbuild.validate_workers(value)
+    except fastbuild.WorkersSettingError as exc:
+        raise SettingsError(
+            f"cx_digest: setting {WORKERS_ALIAS} = {value!r} is invalid: "
+            "expected an integer >= 1"
+        ) from exc
+    settings[target] = value
+    logger.warning(
+        "cx_digest: setting %s is deprecated: rename it %s (the setting of "
+        "pelican-fastbuild, the build engine); %s = %r is used as %s until "
+        "cx-digest 0.4.0",
+        WORKERS_ALIAS,
+        target,
+        WORKERS_ALIAS,
+        value,
+        target,
+    )
+
+
+def _editions_path(values: Mapping[str, Any]) -> str:
+    return read_text(values, "CX_DIGEST_EDITIONS_PATH").strip("/")
+
+
+def editions_folder(settings: Mapping[str, Any]) -> str:
+    """``CX_DIGEST_EDITIONS_PATH``, at start-up (edition files are excluded
+    from articles and pages before any generator exists)."""
+    return _editions_path(_values(settings))
+
+
+def _stamp_format(values: Mapping[str, Any]) -> str:
+    value = read_text(values, "CX_DIGEST_STAMP_FORMAT", required=True)
+    if _LOCALE_DIRECTIVE.search(value):
+        raise fail(
+            "CX_DIGEST_STAMP_FORMAT",
+            value,
+            "a strftime format without the locale's %c, %x or %X",
+        )
+    return value
+
+
+def stamp_format(settings: Mapping[str, Any]) -> str:
+    """``CX_DIGEST_STAMP_FORMAT``, for every generator's ``cx_stamp`` filter."""
+    return _stamp_format(_values(settings))
+
+
 def load(settings: Mapping[str, Any]) -> DigestSettings:
     """Read and validate the plugin's settings from Pelican's settings."""
     values = _values(settings)
@@ -219,13 +299,7 @@ def load(settings: Mapping[str, Any]) -> DigestSettings:
             title_format,
             f"a title that may use {{name}}, {{lead_title}} and {{date}} ({exc})",
         ) from exc
-    stamp_format = read_text(values, "CX_DIGEST_STAMP_FORMAT", required=True)
-    if _LOCALE_DIRECTIVE.search(stamp_format):
-        raise fail(
-            "CX_DIGEST_STAMP_FORMAT",
-            stamp_format,
-            "a strftime format without the locale's %c, %x or %X",
-        )
+    stamp = _stamp_format(values)
     tz_name = settings.get("TIMEZONE") or "UTC"
     try:
         timezone = ZoneInfo(tz_name)
@@ -242,14 +316,14 @@ def load(settings: Mapping[str, Any]) -> DigestSettings:
     return DigestSettings(
         name=name,
         title_format=title_format,
-        stamp_format=stamp_format,
+        stamp_format=stamp,
         footer_text=read_text(values, "CX_DIGEST_FOOTER_TEXT"),
         subscribe_url=read_web_url(values, "CX_DIGEST_SUBSCRIBE_URL", mailto=True),
         subscribe_text=read_text(values, "CX_DIGEST_SUBSCRIBE_TEXT"),
         qr_code=read_flag(values, "CX_DIGEST_QR_CODE"),
         day_starts=time(int(match.group(1)), int(match.group(2))),
         sections=_sections(values),
-        editions_path=read_text(values, "CX_DIGEST_EDITIONS_PATH").strip("/"),
+        editions_path=_editions_path(values),
         hot_topics_days=read_count(values, "CX_DIGEST_HOT_TOPICS_DAYS", 1),
         hot_topics_count=read_count(values, "CX_DIGEST_HOT_TOPICS_COUNT", 0),
         hot_topics_min_stories=read_count(
