@@ -37,8 +37,10 @@ sys.path.insert(0, str(BENCH))
 from generate import OUT, generate  # noqa: E402
 
 DEFAULT_CONFIGS = ("plain", "peer", "cx", "cx-warm")
-# cx-trusted: cx with story bodies published as written (no body policy).
-CONFIGS = (*DEFAULT_CONFIGS, "cx-trusted")
+# engine: Pelican with pelican-fastbuild alone (no digest, Python-Markdown);
+# cx-markdown: cx reading with Python-Markdown instead of the sample site's
+# CommonMark reader; cx-trusted: cx with story bodies published as written.
+CONFIGS = (*DEFAULT_CONFIGS, "engine", "cx-markdown", "cx-trusted")
 
 # Settings shared by every configuration: the sample site's pelicanconf.py
 # (same theme, URLs, pagination), with paths pointing at the corpus.
@@ -62,6 +64,13 @@ LOAD_CONTENT_CACHE = {cache_on!r}
 # Without the plugin: no CX_DIGEST_* settings (the theme needs none).
 _NO_PLUGIN = """
 PLUGINS = []
+for _key in [k for k in globals() if k.startswith("CX_DIGEST_")]:
+    del globals()[_key]
+"""
+
+_ENGINE = """
+PLUGINS = ["pelican.plugins.fastbuild"]
+FASTBUILD_MARKDOWN = "markdown"
 for _key in [k for k in globals() if k.startswith("CX_DIGEST_")]:
     del globals()[_key]
 """
@@ -93,9 +102,13 @@ def settings_text(name: str, content: Path, work: Path, workers: int | None) -> 
         text += _NO_PLUGIN
     if name == "peer":
         text += _PEER
+    if name == "engine":
+        text += _ENGINE
+    if name == "cx-markdown":
+        text += '\nFASTBUILD_MARKDOWN = "markdown"\n'
     if name == "cx-trusted":
         text += '\nCX_DIGEST_STORY_HTML = "trusted"\n'
-    if name.startswith("cx") and workers is not None:
+    if (name.startswith("cx") or name == "engine") and workers is not None:
         text += f"\nFASTBUILD_WORKERS = {workers!r}\n"
     return text
 
@@ -267,6 +280,9 @@ RATIOS = (
     ("cx-warm/cx wall", "cx-warm", "cx", "wall"),
     ("cx/plain CPU", "cx", "plain", "cpu"),
     ("cx/plain main RSS", "cx", "plain", "main_mb"),
+    ("cx/engine CPU", "cx", "engine", "cpu"),
+    ("cx-markdown/plain wall", "cx-markdown", "plain", "wall"),
+    ("cx-markdown/engine CPU", "cx-markdown", "engine", "cpu"),
     ("cx/cx-trusted wall", "cx", "cx-trusted", "wall"),
     ("cx/cx-trusted CPU", "cx", "cx-trusted", "cpu"),
 )
@@ -370,6 +386,32 @@ def body_cleaning(stories: int, seed: int, series: dict[str, Series]) -> str:
     return line
 
 
+def reading_cpu(stories: int, seed: int) -> str:
+    """Reading CPU per story of Pelican's Markdown reader and of the
+    engine's CommonMark reader, the same files, timed in this process."""
+    from pelican.readers import MarkdownReader
+    from pelican.settings import read_settings
+
+    from pelican.plugins.fastbuild.commonmark import CommonMarkReader
+
+    content = generate(stories, seed)
+    settings = read_settings(
+        str(ROOT / "pelicanconf.py"), override={"PATH": str(content)}
+    )
+    files = [str(p) for p in sorted((content / "stories").rglob("*.md"))]
+    spent = {}
+    for reader in (MarkdownReader(settings), CommonMarkReader(settings)):
+        start = time.process_time()
+        for path in files:
+            reader.read(path)
+        spent[type(reader).__name__] = (time.process_time() - start) / len(files)
+    markdown, commonmark = spent["MarkdownReader"], spent["CommonMarkReader"]
+    return (
+        f"Reading CPU a story: Python-Markdown {markdown * 1e3:.3f} ms, "
+        f"CommonMark {commonmark * 1e3:.3f} ms ({markdown / commonmark:.1f}x lower)"
+    )
+
+
 def machine() -> str:
     cpu = "unknown"
     try:
@@ -429,6 +471,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     if any(name.startswith("cx") for name in names):
         sys.path.insert(0, str(ROOT / "plugins"))
         print(body_cleaning(args.stories, args.seed, series))
+        print(reading_cpu(args.stories, args.seed))
 
 
 if __name__ == "__main__":
