@@ -34,7 +34,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import nh3
-from lxml import etree, html
+from lxml import etree
 
 from .markup import (
     ATTRIBUTES,
@@ -148,6 +148,10 @@ PRESENTATIONAL = frozenset(
     ]
 )
 _WRAPPERS = frozenset({"html", "head", "body"})
+_PREFIXES = tuple(ATTRIBUTE_PREFIXES)
+# libxml2's HTML parser, for the report (lxml.html's element classes are not
+# needed: plain elements iterate faster).
+_PARSER = etree.HTMLParser()
 
 
 def story_trust(value: object) -> bool | None:
@@ -173,11 +177,14 @@ class Cleaned:
 class _Inspection:
     """What the policy will drop from one fragment, as read by lxml."""
 
-    elements: Counter[str] = field(default_factory=Counter)
+    elements: dict[str, int] = field(default_factory=dict)
     handlers: int = 0
     attributes: set[str] = field(default_factory=set)
-    frames: Counter[str] = field(default_factory=Counter)
+    frames: dict[str, int] = field(default_factory=dict)
     urls: list[str] = field(default_factory=list)  # checked URLs given to nh3
+
+    def dropped(self) -> bool:
+        return bool(self.elements or self.handlers or self.attributes or self.frames)
 
 
 class BodyPolicy:
@@ -188,6 +195,11 @@ class BodyPolicy:
         self.trusted = trusted
         self.embed_hosts = tuple(sorted({h.strip(".").lower() for h in embed_hosts}))
         self._kept_urls: list[str] = []
+        # The attributes each allowed tag may keep (its own and everyone's).
+        self._names = {
+            tag: BODY_ATTRIBUTES.get(tag, frozenset()) | BODY_ATTRIBUTES["*"]
+            for tag in BODY_TAGS
+        }
         self._cleaner = nh3.Cleaner(
             tags=set(BODY_TAGS),
             attributes={tag: set(names) for tag, names in BODY_ATTRIBUTES.items()},
@@ -235,7 +247,8 @@ class BodyPolicy:
         if element == "iframe" and attribute == "src" and not self.embed_allowed(value):
             return None
         if attribute in CHECKED_URLS:
-            self._kept_urls.append(value)
+            if element != "iframe" and element in BODY_TAGS:  # as _inspect counts
+                self._kept_urls.append(value)
             return as_browsers_read(value)
         return value
 
@@ -268,53 +281,54 @@ class BodyPolicy:
         """``fragment`` under the policy, and what it lost."""
         if not fragment or not fragment.strip():
             return Cleaned(fragment or "")
-        try:
-            tree = html.document_fromstring(f"<html><body>{fragment}</body></html>")
-        except (etree.ParserError, ValueError):
-            tree = None
         found = _Inspection()
+        try:
+            tree = etree.fromstring(f"<html><body>{fragment}</body></html>", _PARSER)
+        except (etree.ParserError, etree.XMLSyntaxError, ValueError):
+            tree = None
         if tree is not None:
             self._inspect(tree, found)
         self._kept_urls = []
         cleaned = self._cleaner.clean(fragment)
-        lost = Counter(found.urls) - Counter(self._kept_urls)
-        self._kept_urls = []
+        kept, self._kept_urls = self._kept_urls, []
         if "<iframe" in cleaned:
             cleaned = _FRAME.sub(_finish_frame, cleaned)
-        return Cleaned(complete_images(cleaned), _describe(found, lost))
+        cleaned = complete_images(cleaned)
+        if kept == found.urls and not found.dropped():
+            return Cleaned(cleaned)  # nh3 kept each URL it was given
+        return Cleaned(cleaned, _describe(found, Counter(found.urls) - Counter(kept)))
 
-    def _inspect(self, tree: html.HtmlElement, found: _Inspection) -> None:
+    def _inspect(self, tree: etree._Element, found: _Inspection) -> None:
+        """Count what the policy drops, element by element (libxml2's HTML
+        parser: names arrive lower-cased)."""
         skip: set[etree._Element] = set()
-        for element in tree.iter():
-            tag = element.tag if isinstance(element.tag, str) else ""
-            if not tag or element in skip:
+        names = self._names
+        for element in tree.iter(etree.Element):
+            if skip and element in skip:
                 continue
-            tag = tag.lower()
+            tag = element.tag
             if tag in BODY_REMOVED_WITH_CONTENT:
                 skip.update(element.iterdescendants())
-            allowed = tag in BODY_TAGS
-            if not allowed and tag not in _WRAPPERS:
-                name = "meta http-equiv" if "http-equiv" in element.attrib else tag
-                found.elements[f"<{name}>"] += 1
+            allowed = names.get(tag)
+            if allowed is None:
+                if tag not in _WRAPPERS:
+                    key = "meta http-equiv" if "http-equiv" in element.attrib else tag
+                    key = f"<{key}>"
+                    found.elements[key] = found.elements.get(key, 0) + 1
+                    continue
+                allowed = frozenset()
+            elif tag == "iframe" and self._inspect_frame(element, found):
                 continue
-            if tag == "iframe" and self._inspect_frame(element, found):
-                continue
-            names = BODY_ATTRIBUTES.get(tag, frozenset()) | BODY_ATTRIBUTES["*"]
             for attribute, value in element.attrib.items():
-                attribute = attribute.lower()
                 if attribute.startswith("on"):
                     found.handlers += 1
-                elif attribute in names or any(
-                    attribute.startswith(p) for p in ATTRIBUTE_PREFIXES
-                ):
-                    if attribute in CHECKED_URLS and not (
-                        tag == "iframe" and attribute == "src"
-                    ):
+                elif attribute in allowed or attribute.startswith(_PREFIXES):
+                    if attribute in CHECKED_URLS and tag != "iframe":
                         found.urls.append(value)
                 elif attribute not in PRESENTATIONAL and tag not in _WRAPPERS:
                     found.attributes.add(attribute)
 
-    def _inspect_frame(self, frame: html.HtmlElement, found: _Inspection) -> bool:
+    def _inspect_frame(self, frame: etree._Element, found: _Inspection) -> bool:
         """An ``<iframe>`` from a host the policy does not allow: counted
         (True), for nh3 drops its address and :func:`_finish_frame` the rest."""
         src = (frame.get("src") or "").strip()
@@ -324,7 +338,8 @@ class BodyPolicy:
             host = urlsplit(src).hostname or ""
         except ValueError:
             host = ""
-        found.frames[f"from {host}" if host else "without an https address"] += 1
+        where = f"from {host}" if host else "without an https address"
+        found.frames[where] = found.frames.get(where, 0) + 1
         return True
 
 
