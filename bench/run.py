@@ -452,6 +452,11 @@ def main(argv: Sequence[str] | None = None) -> None:
         "--scaling", action="store_true", help="only cx builds at --scaling-sizes"
     )
     parser.add_argument("--scaling-sizes", default="5000,40000")
+    parser.add_argument(
+        "--no-extras",
+        action="store_true",
+        help="skip the in-process timings (body policy, reading CPU) after the table",
+    )
     args = parser.parse_args(argv)
     if args.child:
         child(*args.child)
@@ -468,7 +473,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     series = run(args.stories, args.seed, args.repeat, names, args.workers)
     print()
     print(table(series, args.stories))
-    if any(name.startswith("cx") for name in names):
+    if any(name.startswith("cx") for name in names) and not args.no_extras:
         sys.path.insert(0, str(ROOT / "plugins"))
         print(body_cleaning(args.stories, args.seed, series))
         print(reading_cpu(args.stories, args.seed))
