@@ -20,11 +20,18 @@ A call made while the writer is inside Pelican's ``write_file`` (a
 ``content_written`` receiver writing a file, say) runs at once through the
 serial path: batches never nest.
 
-A flush of two or more ``write_file`` calls is rendered by
+A flush of two or more ``write_file`` calls is rendered and written by
 :class:`.rendering.RenderPool`; the parent then replays the batch, in order,
-through Pelican's real ``write_file``/``write_feed``. When a worker fails,
-one warning names the output file, the other workers are stopped, and that
-page and every later page of the build render in this process.
+through Pelican's real ``write_file``/``write_feed``: for a page its worker
+has written, Pelican's ``_open_w`` runs its overwrite check and bookkeeping
+(``_written_files``, ``_overridden_files``, the "Skipping"/"Overwriting"
+logs) with ``open`` answering a null file (the name ``open`` is bound in
+``pelican.writers`` for that one call), and Pelican logs ``Writing "..."``
+and sends ``content_written`` as always. When a worker fails, one warning
+names the output file, the other workers are stopped, and that page and
+every later page of the build render in this process. When the build stops
+in the middle of a batch (an exception out of the replay), the files the
+workers wrote for pages after that point are removed.
 
 Renders in this process instead, always: a site whose content has
 ``{attach}`` links (the first render of such content moves a static file;
@@ -33,7 +40,10 @@ which page does it first depends on the serial order).
 Known limits: only the first output path of a paginated call is checked
 before recording (a clash on a later page raises Pelican's error when the
 batch is flushed); a build that crashes between two writes leaves the
-pending pages unwritten.
+pending pages unwritten; a ``content_written`` receiver that writes a file
+during a batch (through the writer) is not seen by that batch's workers, so
+a later page of the batch claiming the same path is written by its worker
+before the parent's check raises ``FileOverwriteFailedError``.
 
 Benchmark figures per run: ``workers_forked``, ``worker_max_rss_kb`` (the
 largest peak RSS of one rendering worker) and ``worker_peak_rss_kb`` (the
@@ -48,6 +58,7 @@ import os
 import threading
 from typing import Any
 
+import pelican.writers
 from pelican.utils import sanitised_join
 from pelican.writers import Writer
 
@@ -80,6 +91,7 @@ class ParallelWriter(Writer):
         self._serial = False  # a worker failed: the rest renders here
         self._closed = False
         self._attach: bool | None = None
+        self._pool: RenderPool | None = None  # the batch being replayed
         self._owner = (os.getpid(), threading.get_ident())
         self._hooks = FlushHooks(self)
 
@@ -142,6 +154,23 @@ class ParallelWriter(Writer):
         finally:
             self._busy = False
 
+    def _open_w(self, filename: str, encoding: str, override: bool = False) -> Any:
+        """Pelican's ``_open_w``; for a page its worker wrote, its check and
+        bookkeeping alone (``open`` gives a null file)."""
+        pool = self._pool
+        if pool is None or not pool.take_written(filename):
+            return super()._open_w(filename, encoding, override)
+        module = vars(pelican.writers)
+        shadowed = module.get("open", _UNSET)
+        module["open"] = _null_open
+        try:
+            return super()._open_w(filename, encoding, override)
+        finally:
+            if shadowed is _UNSET:
+                del module["open"]
+            else:
+                module["open"] = shadowed
+
     # -- flushing -----------------------------------------------------------
 
     def flush_pending(self) -> None:
@@ -162,16 +191,23 @@ class ParallelWriter(Writer):
         self._busy = True
         pool = None
         try:
-            pool = self._start_pool(batch)
+            pool = self._pool = self._start_pool(batch)
             for job in batch:
                 replace: dict[str, Any] = {}
                 if pool is not None and not job.is_feed:
                     replace["template"] = pool.proxy(job.bound.arguments["template"])
                 job.call(replace)
-        finally:
-            self._busy = False
+        except BaseException:
             if pool is not None:
                 pool.close()
+                pool.discard_unreached()
+            raise
+        finally:
+            self._busy = False
+            self._pool = None
+            if pool is not None:
+                pool.close()
+                pool.release()
                 peaks = [child.peak_rss_kb for child in pool.children]
                 self.worker_max_rss_kb = max(self.worker_max_rss_kb, *peaks)
                 self.worker_peak_rss_kb = max(self.worker_peak_rss_kb, sum(peaks))
@@ -218,6 +254,26 @@ class ParallelWriter(Writer):
                 for content in context.get("generated_content", {}).values()
             )
         return self._attach
+
+
+_UNSET = object()
+
+
+class _NullFile:
+    """What ``open`` gives Pelican's ``_open_w`` for a file a worker wrote."""
+
+    def __enter__(self) -> _NullFile:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def write(self, text: str) -> int:
+        return len(text)
+
+
+def _null_open(file: Any, mode: str = "r", encoding: str | None = None) -> _NullFile:
+    return _NullFile()
 
 
 def _links_attach(content: Any) -> bool:
