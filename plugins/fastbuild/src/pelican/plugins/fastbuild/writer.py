@@ -25,9 +25,10 @@ A flush of two or more ``write_file`` calls is rendered and written by
 through Pelican's real ``write_file``/``write_feed``: for a page its worker
 has written, Pelican's ``_open_w`` runs its overwrite check and bookkeeping
 (``_written_files``, ``_overridden_files``, the "Skipping"/"Overwriting"
-logs) with ``open`` answering a null file (the name ``open`` is bound in
-``pelican.writers`` for that one call), and Pelican logs ``Writing "..."``
-and sends ``content_written`` as always. When a worker fails, one warning
+logs) but ``open`` gives a null file and ``os.makedirs`` does nothing (the
+names ``open`` and ``os`` of ``pelican.writers`` are bound for the replay:
+:class:`_WritersNames`), and Pelican logs ``Writing "..."`` and sends
+``content_written`` as always. When a worker fails, one warning
 names the output file, the other workers are stopped, and that page and
 every later page of the build render in this process. When the build stops
 in the middle of a batch (an exception out of the replay), the files the
@@ -56,6 +57,7 @@ import inspect
 import logging
 import os
 import threading
+import types
 from typing import Any
 
 import pelican.writers
@@ -92,6 +94,7 @@ class ParallelWriter(Writer):
         self._closed = False
         self._attach: bool | None = None
         self._pool: RenderPool | None = None  # the batch being replayed
+        self._worker_file: str | None = None  # in _open_w: a file a worker wrote
         self._owner = (os.getpid(), threading.get_ident())
         self._hooks = FlushHooks(self)
 
@@ -156,20 +159,15 @@ class ParallelWriter(Writer):
 
     def _open_w(self, filename: str, encoding: str, override: bool = False) -> Any:
         """Pelican's ``_open_w``; for a page its worker wrote, its check and
-        bookkeeping alone (``open`` gives a null file)."""
+        bookkeeping alone (``open`` gives a null file: :class:`_WritersNames`)."""
         pool = self._pool
         if pool is None or not pool.take_written(filename):
             return super()._open_w(filename, encoding, override)
-        module = vars(pelican.writers)
-        shadowed = module.get("open", _UNSET)
-        module["open"] = _null_open
+        self._worker_file = filename
         try:
             return super()._open_w(filename, encoding, override)
         finally:
-            if shadowed is _UNSET:
-                del module["open"]
-            else:
-                module["open"] = shadowed
+            self._worker_file = None
 
     # -- flushing -----------------------------------------------------------
 
@@ -190,8 +188,11 @@ class ParallelWriter(Writer):
         batch, self._pending, self._pending_paths = self._pending, [], set()
         self._busy = True
         pool = None
+        names = None
         try:
             pool = self._pool = self._start_pool(batch)
+            if pool is not None:
+                names = _WritersNames(self)
             for job in batch:
                 replace: dict[str, Any] = {}
                 if pool is not None and not job.is_feed:
@@ -203,6 +204,8 @@ class ParallelWriter(Writer):
                 pool.discard_unreached()
             raise
         finally:
+            if names is not None:
+                names.remove()
             self._busy = False
             self._pool = None
             if pool is not None:
@@ -272,8 +275,57 @@ class _NullFile:
         return len(text)
 
 
-def _null_open(file: Any, mode: str = "r", encoding: str | None = None) -> _NullFile:
-    return _NullFile()
+class _OsView(types.ModuleType):
+    """``os`` as ``pelican.writers`` sees it during a replay: the real module,
+    but ``makedirs`` does nothing for the folder of the page being replayed
+    when its worker wrote the file (the worker made the folder)."""
+
+    def __init__(self, writer: ParallelWriter) -> None:
+        super().__init__("os")
+        self._writer = writer
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(os, name)
+
+    def makedirs(self, name: Any, mode: int = 0o777, exist_ok: bool = False) -> None:
+        pool = self._writer._pool
+        expected = pool.expected if pool is not None else None
+        if expected is not None and exist_ok and name == os.path.dirname(expected):
+            return
+        os.makedirs(name, mode, exist_ok)
+
+
+class _WritersNames:
+    """The names ``open`` and ``os`` of ``pelican.writers`` while a batch is
+    replayed (installed at the start of the replay, removed after it).
+
+    Pelican's ``_write_file`` calls ``os.makedirs(os.path.dirname(path))``
+    and, in ``_open_w`` once its check has passed, ``open(path, "w")``. For
+    the page being replayed, when its worker wrote the file, ``makedirs``
+    does nothing and ``open`` gives a :class:`_NullFile`; for anything else
+    (a feed, a page the main process renders, a file a ``content_written``
+    receiver writes through the writer) they are ``os.makedirs`` and
+    ``open``. Nothing but Pelican's writer module sees them.
+    """
+
+    def __init__(self, writer: ParallelWriter) -> None:
+        self._module = vars(pelican.writers)
+        self._saved = {key: self._module.get(key, _UNSET) for key in ("open", "os")}
+
+        def open_(file: Any, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
+            if file is not None and file == writer._worker_file:
+                return _NullFile()
+            return open(file, mode, *args, **kwargs)
+
+        self._module["open"] = open_
+        self._module["os"] = _OsView(writer)
+
+    def remove(self) -> None:
+        for key, value in self._saved.items():
+            if value is _UNSET:
+                self._module.pop(key, None)
+            else:
+                self._module[key] = value
 
 
 def _links_attach(content: Any) -> bool:
