@@ -3,6 +3,7 @@ the serial output."""
 
 from __future__ import annotations
 
+import builtins
 import os
 import signal
 from pathlib import Path
@@ -74,6 +75,53 @@ def test_render_failure_in_a_worker(
     assert ours == [
         f"{PREFIX}rendering {path} in a worker failed ({reason}); "
         "rendering the rest in this process"
+    ]
+    assert [m for m in parallel.log() if m[2] not in ours] == serial.log()
+    assert tree(parallel.output) == tree(serial.output)
+    assert no_children_left(before)
+
+
+class _DyingFile:
+    """A page file that a worker's SIGKILL interrupts halfway through."""
+
+    def __init__(self, real: Any) -> None:
+        self.real = real
+
+    def __enter__(self) -> _DyingFile:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.real.close()
+
+    def write(self, text: str) -> int:
+        self.real.write(text[: len(text) // 2])
+        self.real.flush()
+        os.kill(os.getpid(), signal.SIGKILL)
+        return 0  # not reached
+
+
+def test_a_worker_killed_while_writing_a_page(
+    content60: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The worker dies with half the page on disk: one warning names it, and
+    the main process writes it and the rest, as a serial build would."""
+    before = child_pids()
+    real_open = builtins.open
+
+    def open_(file: Any, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
+        handle = real_open(file, mode, *args, **kwargs)
+        if in_worker() and "w" in mode and str(file).endswith(f"/{TARGET}.html"):
+            return _DyingFile(handle)
+        return handle
+
+    serial = build(content60, tmp_path / "w1", 1)
+    monkeypatch.setattr(builtins, "open", open_)
+    parallel = build(content60, tmp_path / "w2", 2)
+    monkeypatch.undo()
+    ours = [m for m in parallel.messages() if m.startswith(PREFIX)]
+    assert ours == [
+        f"{PREFIX}rendering OUTPUT/{TARGET}.html in a worker failed "
+        "(the worker died, exit status -9); rendering the rest in this process"
     ]
     assert [m for m in parallel.log() if m[2] not in ours] == serial.log()
     assert tree(parallel.output) == tree(serial.output)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -46,3 +47,34 @@ def test_warm_builds_are_identical(
         shutil.copytree(seeded, tmp_path / f"warm{w}-cache")
         warm = build(content300, out, w, LOAD_CONTENT_CACHE=True, **cache)
         assert tree(warm.output) == expected, f"workers={w}"
+
+
+def test_a_full_journal_sends_pages_back_as_text(
+    content60: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker notes every file it writes in a fixed area of shared memory;
+    when it is full, the worker sends the rest of its pages back as text and
+    the main process writes them: the same tree and log, no warning."""
+    from pelican.plugins.fastbuild import rendering
+
+    serial = build(content60, tmp_path / "w1", 1)
+    monkeypatch.setattr(rendering, "_JOURNAL", 1024)  # a few entries
+    written_here: list[str] = []
+    real_open_w = rendering.Writer._open_w
+
+    def open_w(writer: Any, filename: str, *args: Any, **kwargs: Any) -> Any:
+        pool = getattr(writer, "_pool", None)
+        if (
+            pool is not None
+            and not pool.failed
+            and writer._worker_file is None  # not written by its worker
+            and filename.endswith(".html")  # a page, not a feed
+        ):
+            written_here.append(filename)  # sent back as text
+        return real_open_w(writer, filename, *args, **kwargs)
+
+    monkeypatch.setattr(rendering.Writer, "_open_w", open_w)
+    parallel = build(content60, tmp_path / "w2", 2)
+    assert len(written_here) > 10
+    assert tree(parallel.output) == tree(serial.output)
+    assert parallel.log() == serial.log()

@@ -151,6 +151,9 @@ def test_on_for_its_build_only(content60: Path, tmp_path: Path) -> None:
     # Switched off once the build is over.
     assert pelican.generators.process_translations is ORIGINAL_PROCESS_TRANSLATIONS
     assert not switch.building(None)
+    # The names the replay of a batch binds in Pelican's writer module are back.
+    assert "open" not in vars(pelican.writers)
+    assert pelican.writers.os is os
 
 
 def run_twice(

@@ -30,6 +30,31 @@ def test_two_pages_claiming_one_path_stop_the_build(
     assert results[2] == results[1]
 
 
+def test_a_clash_on_a_later_page_of_a_paginated_call(
+    tmp_path_factory: pytest.TempPathFactory, tmp_path: Path
+) -> None:
+    """The story is saved as category/economy2.html, the second page of the
+    Economy category: only the first page of a call is checked when it is
+    recorded, so the clash is met in the batch, by the workers and by the
+    main process at the same page. The build stops with Pelican's error and
+    the serial build's files: the pages the workers wrote beyond the clash
+    are removed, the story page is not overwritten."""
+    clash = {
+        "stories/x/clash.md": story(
+            "Clash", Slug="category/economy2", Category="Economy"
+        )
+    }
+    content = corpus(tmp_path_factory.mktemp("clash2"), 60, clash)
+    results = {}
+    for w in (1, 2):
+        with pytest.raises(FileOverwriteFailedError, match=r"category/economy2\.html"):
+            build(content, tmp_path / f"w{w}", w, DEFAULT_PAGINATION=2)
+        results[w] = tree(tmp_path / f"w{w}")
+    assert b"Clash" in results[1]["category/economy2.html"]
+    assert "category/economy.html" in results[1]
+    assert results[2] == results[1]
+
+
 def test_a_tag_with_an_empty_slug_is_skipped(
     tmp_path_factory: pytest.TempPathFactory, tmp_path: Path
 ) -> None:

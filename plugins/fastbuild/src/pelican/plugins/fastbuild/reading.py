@@ -12,12 +12,15 @@ calling ``reader.read(path)``.
 
 - A file whose ``read()`` raised in a worker gets nothing: Pelican reads it
   itself and reports the error as it always does.
-- A worker that dies is reported once, naming the file it was on; Pelican
-  reads that worker's remaining files itself.
-- With ``CACHE_CONTENT`` (reader layer) the results go in through
-  ``readers.cache_data()``, so the saved cache is the one a serial build
-  saves. Without it they are put in the cache dict with their file stamp to
-  be found once, and dropped when taken (:class:`_TakeHook`).
+- A worker that dies is reported once, naming the file it was on (noted
+  in shared memory); Pelican reads that worker's remaining files itself.
+- A worker sends its files a block at a time, each with the file stamp
+  Pelican's cache takes (``CHECK_MODIFIED_METHOD``: an ``mtime`` or a hash
+  of the file), taken in the worker before it reads the file.
+- The results go in the cache dict as Pelican's ``cache_data()`` puts them,
+  ``(stamp, (content, metadata))``. With ``CACHE_CONTENT`` (reader layer)
+  the saved cache is the one a serial build saves. Without it they are
+  there to be found once, and dropped when taken (:class:`_TakeHook`).
 
 Per-run state is a :class:`_ReadState` on the generator's ``Readers`` object.
 Relies on Pelican's ``Readers.read_file``, ``FileStampDataCacher`` and
@@ -32,6 +35,7 @@ serial build would not have saved.
 from __future__ import annotations
 
 import logging
+import mmap
 import os
 from collections import deque
 from multiprocessing.connection import Connection, wait
@@ -147,14 +151,23 @@ def _files_to_read(generator: Any, readers: Any, kind: str) -> list[tuple[str, s
         settings[f"{kind}_PATHS"], exclude=settings[f"{kind}_EXCLUDES"]
     )
     cached = getattr(generator, "get_cached_data", None)
+    # A file not in a cache dict is not cached: no need to stamp it to know.
+    generator_cache = getattr(generator, "_cache", None)
     jobs = []
     for rel in sorted(files):
-        if cached is not None and cached(rel, None) is not None:
+        if (
+            cached is not None
+            and (generator_cache is None or rel in generator_cache)
+            and cached(rel, None) is not None
+        ):
             continue
         abs_path = os.path.abspath(os.path.join(generator.path, rel))
         if file_suffix(abs_path) not in readers.readers:
             continue
-        if readers.get_cached_data(abs_path, (None, None))[0] is not None:
+        if (
+            abs_path in readers._cache
+            and readers.get_cached_data(abs_path, (None, None))[0] is not None
+        ):
             continue
         jobs.append((rel, abs_path))
     return jobs
@@ -177,10 +190,23 @@ def _read_in_workers(
 ) -> None:
     settings = readers.settings
     shares = _shares(len(jobs), workers)
+    block = max(1, min(_BLOCK, len(jobs) // workers))
+    # Where each worker notes the index of the file it is reading, so that a
+    # worker's death names that file.
+    marks = [mmap.mmap(-1, 8) for _ in range(workers)]
 
     def run(k: int, conn: Connection, capture: LogCapture) -> None:
+        # One message per block of consecutive files: a list of
+        # (index, stamp, data, records).
+        mark, results = marks[k], []
         for index in shares[k]:
-            conn.send_bytes(_read_one(readers, jobs[index][1], index, capture))
+            mark[:8] = index.to_bytes(8, "little")
+            results.append(_read_one(readers, jobs[index][1], index, capture))
+            if len(results) == block or index + 1 == len(jobs):
+                conn.send_bytes(procs.dumps(results, settings))
+                results = []
+        if results:
+            conn.send_bytes(procs.dumps(results, settings))
 
     try:
         children = procs.fork_children(workers, run)
@@ -189,67 +215,80 @@ def _read_in_workers(
             "fastbuild: cannot start reading workers (%s); reading in this process",
             err,
         )
+        for mark in marks:
+            mark.close()
         return
     state.workers = len(children)
     waiting = {
-        child.conn: (child, deque(shares[k])) for k, child in enumerate(children)
+        child.conn: (k, child, deque(shares[k])) for k, child in enumerate(children)
     }
     try:
         while waiting:
             for conn in wait(list(waiting)):
-                child, expected = waiting[conn]
+                k, child, expected = waiting[conn]
                 try:
                     message = conn.recv_bytes()
                 except (EOFError, OSError):  # OSError: died in mid-message
                     del waiting[conn]
                     child.reap()
                     if expected:
+                        noted = int.from_bytes(marks[k][:8], "little")
+                        index = noted if noted in expected else expected[0]
                         logger.warning(
                             "fastbuild: a worker died reading %s "
                             "(exit status %s); reading the rest in this process",
-                            jobs[expected[0]][0],
+                            jobs[index][0],
                             child.exit_status,
                         )
                     continue
-                index = expected.popleft()  # a worker sends its files in order
                 try:
-                    _, data, records = procs.loads(message, settings)
-                except Exception:  # unpicklable here: Pelican reads the file
-                    continue
-                if data is not None:
-                    _inject(readers, state, jobs[index][1], data, records)
+                    results = procs.loads(message, settings)
+                except Exception:  # unpicklable here: Pelican reads the files
+                    results = []
+                for index, stamp, data, records in results:
+                    while expected and expected[0] <= index:
+                        expected.popleft()  # a worker sends its files in order
+                    if data is not None:
+                        _inject(readers, state, jobs[index][1], stamp, data, records)
     finally:
         procs.reap_all(children, kill=True)
         state.worker_peak_rss_kb = sum(c.peak_rss_kb for c in children)
+        for mark in marks:
+            mark.close()
     if state.pending:
         readers.get_cached_data = _TakeHook(readers, state)
 
 
-def _read_one(readers: Any, abs_path: str, index: int, capture: LogCapture) -> bytes:
-    """In a worker: the message for one file (data None: Pelican reads it)."""
+def _read_one(
+    readers: Any, abs_path: str, index: int, capture: LogCapture
+) -> tuple[int, Any, Any, list[logging.LogRecord]]:
+    """In a worker: one file's (index, stamp, data, records); data None:
+    Pelican reads it. The stamp is the one Pelican's cache would take
+    (``CHECK_MODIFIED_METHOD``), taken before reading."""
     settings = readers.settings
+    stamp = readers._get_file_stamp(abs_path)  # its warning: Pelican's, later
     capture.start()
     try:
         content, metadata = readers.readers[file_suffix(abs_path)].read(abs_path)
         data = (content, _filter_discardable_metadata(metadata))
         records = procs.portable_records(capture.stop(), settings)
-        return procs.dumps((index, data, records), settings)
+        return (index, stamp, data, records)
     except Exception:
         capture.stop()
-        return procs.dumps((index, None, []), settings)
+        return (index, None, None, [])
 
 
 def _inject(
     readers: Any,
     state: _ReadState,
     abs_path: str,
+    stamp: Any,
     data: tuple[Any, Any],
     records: list[logging.LogRecord],
 ) -> None:
+    """Put a worker's result in the cache: what Pelican's ``cache_data``
+    stores, with the stamp the worker took."""
     if abs_path not in readers._cache:
         state.new.add(abs_path)
-    if state.keep:
-        readers.cache_data(abs_path, data)
-    else:
-        readers._cache[abs_path] = (readers._get_file_stamp(abs_path), data)
+    readers._cache[abs_path] = (stamp, data)
     state.pending[abs_path] = records

@@ -1,40 +1,59 @@
-"""Parallel rendering of one batch of recorded ``write_file`` calls.
+"""Parallel rendering and writing of one batch of recorded ``write_file`` calls.
 
 Workers are forked when a batch is flushed, that is after the context and
 every page's data exist, so they hold everything already: they are told
 nothing but the batch (inherited), their number and the block size. No page
-context is ever pickled; only rendered text and log records come back.
+context is ever pickled, and no page text crosses a pipe: the workers write
+the files, and only a short note per page and its log records come back.
 
 Pages are counted across the batch in replay order (a paginated call gives
 several pages); page ``p`` belongs to worker ``(p // block) % workers``.
 Every worker replays the *whole* batch through Pelican's own
-``Writer.write_file`` (on a :class:`_NullWriter`: opens nothing, makes no
-directory), so its state at each page is the serial build's (Pelican's
-``_write_file`` sets ``context["localsiteurl"]`` before every render), with
-the template replaced by a proxy that renders the worker's own pages with the
-real template (anything with ``render(context) -> str``) and returns "" for
-the others. Log records are captured only while an own page renders.
+``Writer.write_file`` on a :class:`_WorkerWriter`, which starts with the
+parent writer's record of written and overridden files, so its state at each
+page is the serial build's (Pelican's ``_write_file`` sets
+``context["localsiteurl"]`` before every render, and its ``_open_w`` check
+raises ``FileOverwriteFailedError`` at the page where a serial build raises
+it). The template is replaced by a proxy that renders the worker's own pages
+with the real template (anything with ``render(context) -> str``) and
+returns "" for the others; Pelican's ``open`` and ``os.makedirs`` act only
+for the worker's own pages (in the worker, the names are rebound: a forked
+worker runs nothing else). Log records are captured only while an own page
+renders.
+
+A worker notes each own page in shared memory before opening its file (a
+journal the parent reads if the build stops in the middle of the batch: the
+files written beyond the page it stopped at are removed, as a serial build
+had not written them), and when the file is closed sends
+``("ok", page, output_file, path, records)``. A page whose file it cannot
+write (its ``open``, ``write`` or Pelican's check raised) is sent back as
+text for the parent to write, and the worker stops.
 
 The parent replays the same batch through Pelican's real ``write_file`` with
-a proxy whose ``render`` waits for that page's text from its worker, replays
-its log records and returns it; Pelican's code then writes the file, logs
-``Writing "..."`` and sends ``content_written``, in the parent, in serial
-order. The parent holds one page at a time; a worker queues what it has
-rendered in its own memory (a sender thread writes to the pipe), so no worker
-waits for the parent to reach its pages.
+a proxy whose ``render`` waits for that page's note from its worker, replays
+its log records and returns ""; Pelican's code then runs its overwrite check
+(:meth:`.writer.ParallelWriter._open_w`: the file is already there, so it
+opens nothing), logs ``Writing "..."`` and sends ``content_written``, in the
+parent, in serial order, after the file exists. The parent holds one page at
+a time; a worker queues its notes in its own memory (a sender thread writes
+to the pipe), so no worker waits for the parent to reach its pages.
 """
 
 from __future__ import annotations
 
+import builtins
+import contextlib
 import logging
 import mmap
 import os
 import queue
+import struct
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from multiprocessing.connection import Connection
 from typing import Any
 
+import pelican.writers
 from pelican.utils import sanitised_join
 from pelican.writers import Writer
 
@@ -54,6 +73,11 @@ __all__ = ["Job", "RenderPool", "TemplateProxy"]
 logger = logging.getLogger("fastbuild")
 
 _MARK = 4096  # bytes of shared memory where a worker notes the page it renders
+# Bytes of shared memory (reserved, touched as used) where a worker journals
+# the files it writes: an 8-byte length, then (page, size, path) entries. A
+# worker whose journal is full sends its pages back as text.
+_JOURNAL = 32 << 20
+_ENTRY = struct.Struct("<II")
 
 
 class Job:
@@ -99,11 +123,27 @@ class _NullSink:
         return len(text)
 
 
-class _NullWriter(Writer):
-    """A worker's writer: Pelican's logic, no file opened."""
+class _WorkerWriter(Writer):
+    """A worker's writer: Pelican's, knowing what the parent's had written."""
 
-    def _open_w(self, filename: str, encoding: str, override: bool = False) -> Any:
-        return _NullSink()
+    def __init__(self, parent: Writer) -> None:
+        super().__init__(parent.output_path, settings=parent.settings)
+        self._written_files = set(parent._written_files)
+        self._overridden_files = set(parent._overridden_files)
+
+
+class _Own:
+    """The worker's own page being written."""
+
+    __slots__ = ("name", "page", "path", "records", "text", "unwritten")
+
+    def __init__(self, page: int, name: Any, text: str, records: list[Any]) -> None:
+        self.page = page
+        self.name = name
+        self.text = text
+        self.records = records
+        self.path: str | None = None  # set when its file is opened
+        self.unwritten = False  # the journal is full: the parent writes it
 
 
 class _Sender:
@@ -159,6 +199,13 @@ class RenderPool:
         # A worker's queued messages die with it: each notes the output file
         # it is rendering here, so that a death names the right page.
         self._marks = [mmap.mmap(-1, _MARK) for _ in range(workers)]
+        self._journals = [mmap.mmap(-1, _JOURNAL) for _ in range(workers)]
+        self._parent_writer = writer
+        # The parent's side: the page being replayed, and the path its worker
+        # wrote (None: the parent writes that page itself).
+        self.current = -1
+        self.reached = -1  # the last page that got to the parent's _open_w
+        self.expected: str | None = None
         self.children: list[Child] = fork_children(
             workers, lambda k, conn, capture: self._work(k, conn, capture, batch)
         )
@@ -168,15 +215,28 @@ class RenderPool:
     def _work(
         self, k: int, conn: Connection, capture: LogCapture, batch: list[Job]
     ) -> None:
-        os.makedirs = lambda *args, **kwargs: None  # type: ignore[assignment]
-        writer = _NullWriter(self._output_path, settings=self._settings)
+        writer = _WorkerWriter(self._parent_writer)
         sender = _Sender(conn)
         settings = self._settings
-        mark = self._marks[k]
+        mark, journal = self._marks[k], self._journals[k]
         counter = 0
+        own: _Own | None = None
+        real_open, real_makedirs = builtins.open, os.makedirs
+
+        def finish() -> None:
+            """The previous own page is done: send its note."""
+            nonlocal own
+            if own is not None:
+                if own.unwritten:
+                    message = ("text", own.page, own.name, own.text, own.records)
+                else:
+                    message = ("ok", own.page, own.name, own.path, own.records)
+                sender.put(dumps(message, settings))
+                own = None
 
         def render(real: Any, context: dict[str, Any]) -> str:
-            nonlocal counter
+            nonlocal counter, own
+            finish()
             page, counter = counter, counter + 1
             if (page // self._block) % self._workers != k:
                 return ""
@@ -188,13 +248,29 @@ class RenderPool:
             try:
                 text = real.render(context)
                 records = portable_records(capture.stop(), settings)
-                sender.put(dumps(("ok", page, name, text, records), settings))
             except Exception as err:
                 capture.stop()
                 sender.put(dumps(("error", page, name, _describe(err), []), settings))
                 raise _Stop from None
-            return ""
+            own = _Own(page, name, text, records)
+            return text
 
+        def makedirs(name: Any, mode: int = 0o777, exist_ok: bool = False) -> None:
+            if own is not None:
+                real_makedirs(name, mode, exist_ok)
+
+        def open_(file: Any, mode: str = "r", encoding: str | None = None) -> Any:
+            # Called by Pelican's _open_w once its check has passed.
+            if own is None or file == os.devnull:
+                return _NullSink()
+            if not _journal(journal, own.page, str(file)):
+                own.unwritten = True
+                return _NullSink()
+            own.path = str(file)
+            return real_open(file, mode, encoding=encoding)
+
+        os.makedirs = makedirs  # type: ignore[assignment]
+        pelican.writers.open = open_  # type: ignore[attr-defined]
         try:
             for job in batch:
                 if not job.is_feed:
@@ -202,8 +278,15 @@ class RenderPool:
                     job.call(
                         {"self": writer, "template": TemplateProxy(template, render)}
                     )
+            finish()
         except _Stop:
             pass
+        except Exception:
+            # Pelican's check, open or write failed for a page: the parent
+            # meets the same at that page. An own page goes back as text.
+            if own is not None:
+                message = ("last", own.page, own.name, own.text, own.records)
+                sender.put(dumps(message, settings))
         finally:
             sender.close()
 
@@ -215,6 +298,8 @@ class RenderPool:
     def _take(self, real: Any, context: dict[str, Any]) -> str:
         page = self._next
         self._next += 1
+        self.current = page
+        self.expected = None
         if self.failed:
             return real.render(context)
         k = (page // self._block) % self._workers
@@ -239,7 +324,16 @@ class RenderPool:
                     _describe(err),
                     [],
                 )
-            if kind == "ok" and number == page and worker_name == name:
+            in_step = number == page and worker_name == name
+            if in_step and kind == "ok":
+                replay_records(records)
+                self.expected = payload
+                return ""
+            if in_step and kind in ("text", "last"):
+                # The parent writes it; after "last" the rest as well.
+                if kind == "last":
+                    self.failed = True
+                    self.close()
                 replay_records(records)
                 return payload
             reason = payload if kind == "error" else "the worker got out of step"
@@ -252,6 +346,38 @@ class RenderPool:
         self._on_failure(path, reason)
         return real.render(context)
 
+    def take_written(self, filename: str) -> bool:
+        """Did the worker write ``filename``, the page being replayed? (Asked
+        once, by the parent writer's ``_open_w``.)"""
+        self.reached = self.current
+        expected, self.expected = self.expected, None
+        if expected is None:
+            return False
+        if expected != filename:
+            raise RuntimeError(
+                f"fastbuild: internal error: {filename} was written as {expected}"
+            )
+        return True
+
+    def discard_unreached(self) -> None:
+        """The build stops at page :attr:`current`: remove the files the
+        workers wrote for pages the parent's ``_open_w`` has not reached (a
+        serial build stopped before writing them; call after :meth:`close`)."""
+        root = os.path.abspath(self._output_path)
+        for journal in self._journals:
+            for page, path in _journal_entries(journal):
+                if page <= self.reached:
+                    continue
+                with contextlib.suppress(OSError):
+                    os.unlink(path)
+                folder = os.path.dirname(os.path.abspath(path))
+                while folder.startswith(root + os.sep):
+                    try:
+                        os.rmdir(folder)  # only when empty
+                    except OSError:
+                        break
+                    folder = os.path.dirname(folder)
+
     def _noted(self, k: int) -> str:
         """The output file worker ``k`` was rendering ("" if none)."""
         mark = self._marks[k]
@@ -261,5 +387,31 @@ class RenderPool:
     def close(self) -> None:
         """Stop and reap every worker (they have nothing left to give)."""
         reap_all(self.children, kill=True)
-        for mark in self._marks:
-            mark.close()
+
+    def release(self) -> None:
+        """Free the shared memory (after :meth:`close`)."""
+        for area in (*self._marks, *self._journals):
+            area.close()
+
+
+def _journal(journal: mmap.mmap, page: int, path: str) -> bool:
+    """Append (page, path) to a worker's journal; False when it is full."""
+    data = path.encode("utf-8", "surrogateescape")
+    used = int.from_bytes(journal[:8], "little") or 8
+    end = used + _ENTRY.size + len(data)
+    if end > len(journal):
+        return False
+    _ENTRY.pack_into(journal, used, page, len(data))
+    journal[used + _ENTRY.size : end] = data
+    journal[:8] = end.to_bytes(8, "little")  # last: a torn entry is not seen
+    return True
+
+
+def _journal_entries(journal: mmap.mmap) -> Iterator[tuple[int, str]]:
+    used = int.from_bytes(journal[:8], "little")
+    offset = 8
+    while offset < used:
+        page, size = _ENTRY.unpack_from(journal, offset)
+        offset += _ENTRY.size
+        yield page, journal[offset : offset + size].decode("utf-8", "surrogateescape")
+        offset += size

@@ -99,9 +99,11 @@ class IndexedList(list):
     def __contains__(self, item: object) -> bool:
         # An id in the index is an element that is ``item`` itself (two live
         # objects never share an id), so the list holds it.
+        # (by_identity inlined: Pelican's generate_tags asks this for every
+        # story once per tag.)
         if id(item) in self._ids:
             return True
-        if not self._others and by_identity(item):
+        if not self._others and type(item).__eq__ is _IDENTITY_EQ:
             return False
         return super().__contains__(item)
 

@@ -20,11 +20,19 @@ A call made while the writer is inside Pelican's ``write_file`` (a
 ``content_written`` receiver writing a file, say) runs at once through the
 serial path: batches never nest.
 
-A flush of two or more ``write_file`` calls is rendered by
+A flush of two or more ``write_file`` calls is rendered and written by
 :class:`.rendering.RenderPool`; the parent then replays the batch, in order,
-through Pelican's real ``write_file``/``write_feed``. When a worker fails,
-one warning names the output file, the other workers are stopped, and that
-page and every later page of the build render in this process.
+through Pelican's real ``write_file``/``write_feed``: for a page its worker
+has written, Pelican's ``_open_w`` runs its overwrite check and bookkeeping
+(``_written_files``, ``_overridden_files``, the "Skipping"/"Overwriting"
+logs) but ``open`` gives a null file and ``os.makedirs`` does nothing (the
+names ``open`` and ``os`` of ``pelican.writers`` are bound for the replay:
+:class:`_WritersNames`), and Pelican logs ``Writing "..."`` and sends
+``content_written`` as always. When a worker fails, one warning
+names the output file, the other workers are stopped, and that page and
+every later page of the build render in this process. When the build stops
+in the middle of a batch (an exception out of the replay), the files the
+workers wrote for pages after that point are removed.
 
 Renders in this process instead, always: a site whose content has
 ``{attach}`` links (the first render of such content moves a static file;
@@ -33,7 +41,10 @@ which page does it first depends on the serial order).
 Known limits: only the first output path of a paginated call is checked
 before recording (a clash on a later page raises Pelican's error when the
 batch is flushed); a build that crashes between two writes leaves the
-pending pages unwritten.
+pending pages unwritten; a ``content_written`` receiver that writes a file
+during a batch (through the writer) is not seen by that batch's workers, so
+a later page of the batch claiming the same path is written by its worker
+before the parent's check raises ``FileOverwriteFailedError``.
 
 Benchmark figures per run: ``workers_forked``, ``worker_max_rss_kb`` (the
 largest peak RSS of one rendering worker) and ``worker_peak_rss_kb`` (the
@@ -46,8 +57,10 @@ import inspect
 import logging
 import os
 import threading
+import types
 from typing import Any
 
+import pelican.writers
 from pelican.utils import sanitised_join
 from pelican.writers import Writer
 
@@ -80,6 +93,8 @@ class ParallelWriter(Writer):
         self._serial = False  # a worker failed: the rest renders here
         self._closed = False
         self._attach: bool | None = None
+        self._pool: RenderPool | None = None  # the batch being replayed
+        self._worker_file: str | None = None  # in _open_w: a file a worker wrote
         self._owner = (os.getpid(), threading.get_ident())
         self._hooks = FlushHooks(self)
 
@@ -142,6 +157,18 @@ class ParallelWriter(Writer):
         finally:
             self._busy = False
 
+    def _open_w(self, filename: str, encoding: str, override: bool = False) -> Any:
+        """Pelican's ``_open_w``; for a page its worker wrote, its check and
+        bookkeeping alone (``open`` gives a null file: :class:`_WritersNames`)."""
+        pool = self._pool
+        if pool is None or not pool.take_written(filename):
+            return super()._open_w(filename, encoding, override)
+        self._worker_file = filename
+        try:
+            return super()._open_w(filename, encoding, override)
+        finally:
+            self._worker_file = None
+
     # -- flushing -----------------------------------------------------------
 
     def flush_pending(self) -> None:
@@ -161,17 +188,29 @@ class ParallelWriter(Writer):
         batch, self._pending, self._pending_paths = self._pending, [], set()
         self._busy = True
         pool = None
+        names = None
         try:
-            pool = self._start_pool(batch)
+            pool = self._pool = self._start_pool(batch)
+            if pool is not None:
+                names = _WritersNames(self)
             for job in batch:
                 replace: dict[str, Any] = {}
                 if pool is not None and not job.is_feed:
                     replace["template"] = pool.proxy(job.bound.arguments["template"])
                 job.call(replace)
-        finally:
-            self._busy = False
+        except BaseException:
             if pool is not None:
                 pool.close()
+                pool.discard_unreached()
+            raise
+        finally:
+            if names is not None:
+                names.remove()
+            self._busy = False
+            self._pool = None
+            if pool is not None:
+                pool.close()
+                pool.release()
                 peaks = [child.peak_rss_kb for child in pool.children]
                 self.worker_max_rss_kb = max(self.worker_max_rss_kb, *peaks)
                 self.worker_peak_rss_kb = max(self.worker_peak_rss_kb, sum(peaks))
@@ -218,6 +257,75 @@ class ParallelWriter(Writer):
                 for content in context.get("generated_content", {}).values()
             )
         return self._attach
+
+
+_UNSET = object()
+
+
+class _NullFile:
+    """What ``open`` gives Pelican's ``_open_w`` for a file a worker wrote."""
+
+    def __enter__(self) -> _NullFile:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def write(self, text: str) -> int:
+        return len(text)
+
+
+class _OsView(types.ModuleType):
+    """``os`` as ``pelican.writers`` sees it during a replay: the real module,
+    but ``makedirs`` does nothing for the folder of the page being replayed
+    when its worker wrote the file (the worker made the folder)."""
+
+    def __init__(self, writer: ParallelWriter) -> None:
+        super().__init__("os")
+        self._writer = writer
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(os, name)
+
+    def makedirs(self, name: Any, mode: int = 0o777, exist_ok: bool = False) -> None:
+        pool = self._writer._pool
+        expected = pool.expected if pool is not None else None
+        if expected is not None and exist_ok and name == os.path.dirname(expected):
+            return
+        os.makedirs(name, mode, exist_ok)
+
+
+class _WritersNames:
+    """The names ``open`` and ``os`` of ``pelican.writers`` while a batch is
+    replayed (installed at the start of the replay, removed after it).
+
+    Pelican's ``_write_file`` calls ``os.makedirs(os.path.dirname(path))``
+    and, in ``_open_w`` once its check has passed, ``open(path, "w")``. For
+    the page being replayed, when its worker wrote the file, ``makedirs``
+    does nothing and ``open`` gives a :class:`_NullFile`; for anything else
+    (a feed, a page the main process renders, a file a ``content_written``
+    receiver writes through the writer) they are ``os.makedirs`` and
+    ``open``. Nothing but Pelican's writer module sees them.
+    """
+
+    def __init__(self, writer: ParallelWriter) -> None:
+        self._module = vars(pelican.writers)
+        self._saved = {key: self._module.get(key, _UNSET) for key in ("open", "os")}
+
+        def open_(file: Any, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
+            if file is not None and file == writer._worker_file:
+                return _NullFile()
+            return open(file, mode, *args, **kwargs)
+
+        self._module["open"] = open_
+        self._module["os"] = _OsView(writer)
+
+    def remove(self) -> None:
+        for key, value in self._saved.items():
+            if value is _UNSET:
+                self._module.pop(key, None)
+            else:
+                self._module[key] = value
 
 
 def _links_attach(content: Any) -> bool:
