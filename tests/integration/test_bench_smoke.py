@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from support import ROOT
 
 RUNNER = ROOT / "bench" / "run.py"
@@ -34,6 +36,7 @@ def test_generator_is_deterministic(tmp_path: Path) -> None:
         assert key in text
 
 
+@pytest.mark.slow  # five builds and the in-process timings: CI runs it
 def test_runner_prints_the_table_and_ratios() -> None:
     result = subprocess.run(
         [sys.executable, str(RUNNER), "--stories", "300", "--repeat", "1"],

@@ -52,6 +52,7 @@ def build_content(root: Path, content: Path, workers: int, **overrides: object) 
     return build(root, content, output, settings)
 
 
+@pytest.mark.slow  # 16 workers on 2 cores: CI runs it (make test-slow)
 def test_the_sample_site_is_the_same_with_1_2_4_and_16_workers(
     tmp_path: Path,
 ) -> None:
