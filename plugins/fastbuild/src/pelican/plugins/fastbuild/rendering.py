@@ -68,7 +68,7 @@ from .procs import (
     replay_records,
 )
 
-__all__ = ["Job", "RenderPool", "TemplateProxy"]
+__all__ = ["Job", "NullFile", "RenderPool", "TemplateProxy"]
 
 logger = logging.getLogger("fastbuild")
 
@@ -112,8 +112,12 @@ class TemplateProxy:
         return getattr(self.real, name)
 
 
-class _NullSink:
-    def __enter__(self) -> _NullSink:
+class NullFile:
+    """A file that takes what is written and keeps nothing: what ``open``
+    gives Pelican's writer for a page written elsewhere (by this worker's
+    null replay, or by a worker for the main process's replay)."""
+
+    def __enter__(self) -> NullFile:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -262,10 +266,10 @@ class RenderPool:
         def open_(file: Any, mode: str = "r", encoding: str | None = None) -> Any:
             # Called by Pelican's _open_w once its check has passed.
             if own is None or file == os.devnull:
-                return _NullSink()
+                return NullFile()
             if not _journal(journal, own.page, str(file)):
                 own.unwritten = True
-                return _NullSink()
+                return NullFile()
             own.path = str(file)
             return real_open(file, mode, encoding=encoding)
 

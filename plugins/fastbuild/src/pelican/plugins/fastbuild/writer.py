@@ -66,7 +66,7 @@ from pelican.writers import Writer
 
 from .hooks import FlushHooks
 from .procs import can_fork
-from .rendering import Job, RenderPool
+from .rendering import Job, NullFile, RenderPool
 from .settings import workers_setting
 
 __all__ = ["ParallelWriter"]
@@ -262,19 +262,6 @@ class ParallelWriter(Writer):
 _UNSET = object()
 
 
-class _NullFile:
-    """What ``open`` gives Pelican's ``_open_w`` for a file a worker wrote."""
-
-    def __enter__(self) -> _NullFile:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        return None
-
-    def write(self, text: str) -> int:
-        return len(text)
-
-
 class _OsView(types.ModuleType):
     """``os`` as ``pelican.writers`` sees it during a replay: the real module,
     but ``makedirs`` does nothing for the folder of the page being replayed
@@ -302,7 +289,7 @@ class _WritersNames:
     Pelican's ``_write_file`` calls ``os.makedirs(os.path.dirname(path))``
     and, in ``_open_w`` once its check has passed, ``open(path, "w")``. For
     the page being replayed, when its worker wrote the file, ``makedirs``
-    does nothing and ``open`` gives a :class:`_NullFile`; for anything else
+    does nothing and ``open`` gives a :class:`.rendering.NullFile`; for anything else
     (a feed, a page the main process renders, a file a ``content_written``
     receiver writes through the writer) they are ``os.makedirs`` and
     ``open``. Nothing but Pelican's writer module sees them.
@@ -314,7 +301,7 @@ class _WritersNames:
 
         def open_(file: Any, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
             if file is not None and file == writer._worker_file:
-                return _NullFile()
+                return NullFile()
             return open(file, mode, *args, **kwargs)
 
         self._module["open"] = open_
