@@ -76,7 +76,7 @@ BODY_TAGS = TAGS | frozenset(
 )
 _BODY_ONLY: dict[str, set[str]] = {
     "*": {"class", "id", "title", "style", "role"},
-    "a": {"rel"},
+    "a": {"rel", "target"},  # a new tab: browsers imply rel="noopener" for it
     "img": {"loading", "decoding"},
     "iframe": {
         "src",

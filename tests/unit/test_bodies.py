@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cx_digest.bodies import POLICY_KEY, REMOVED_KEY, BodyPolicy, story_trust
+from cx_digest.bodies import POLICY_KEY, REMOVED_KEY, BodyPolicy, Cleaned, story_trust
 from cx_digest.settings import DEFAULTS
 from hostile import ATTACKS, hostile_element, hostile_url, live_parts
 
@@ -273,3 +273,8 @@ def test_an_image_whose_address_was_dropped_is_dropped() -> None:
     cleaned = POLICY.clean('<p>a<img src="data:image/svg+xml,x" alt="A">b</p>')
     assert cleaned.html == "<p>ab</p>"
     assert cleaned.removed == "1 data: URL"
+
+
+def test_links_may_open_in_a_new_tab() -> None:
+    link = '<a href="https://example.org/" target="_blank" rel="noopener">x</a>'
+    assert POLICY.clean(link) == Cleaned(link)
