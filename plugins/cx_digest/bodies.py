@@ -40,9 +40,12 @@ from .markup import (
     ATTRIBUTES,
     REMOVED_WITH_CONTENT,
     TAGS,
+    WRITTEN_ATTRIBUTES,
     as_browsers_read,
     complete_images,
+    written_attributes,
 )
+from .text import scheme_of
 
 __all__ = [
     "POLICY_KEY",
@@ -348,18 +351,16 @@ class BodyPolicy:
         return True
 
 
-# An iframe as nh3 (html5ever) writes it: every attribute ``name="value"``
-# with ``"`` escaped, the content (raw text, never holding ``</iframe``) as
-# is. Matching that fixed form is exact.
-_FRAME = re.compile(r'<iframe((?: [^\s="]+="[^"]*")*)>(.*?)</iframe>', re.DOTALL)
-_FRAME_ATTRIBUTE = re.compile(r' ([^\s="]+)="([^"]*)"')
+# An iframe as nh3 (html5ever) writes it: its attributes in their fixed
+# form, its content (raw text, never holding ``</iframe``) as is.
+_FRAME = re.compile(rf"<iframe{WRITTEN_ATTRIBUTES}>(.*?)</iframe>", re.DOTALL)
 
 
 def _finish_frame(match: re.Match[str]) -> str:
     """A cleaned iframe: gone when nh3 dropped its address (a host or scheme
     the policy does not allow), else given a ``title`` naming its host when
     it has none."""
-    attributes = dict(_FRAME_ATTRIBUTE.findall(match.group(1)))
+    attributes = written_attributes(match.group(1))
     src = unescape(attributes.get("src", ""))
     if not src:
         return ""
@@ -375,8 +376,7 @@ def _plural(count: int, one: str, many: str | None = None) -> str:
 
 def _scheme(url: str) -> str:
     # As a browser reads it: spaces and control characters do not count.
-    head = "".join(ch for ch in url if ch > " ").split(":", 1)
-    return head[0].lower() if len(head) == 2 and head[0].isalpha() else ""
+    return scheme_of("".join(ch for ch in url if ch > " "))
 
 
 def _describe(found: _Inspection, lost_urls: Counter[str]) -> str:

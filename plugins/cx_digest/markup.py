@@ -100,9 +100,17 @@ def as_browsers_read(url: str) -> str:
     return url.strip(_C0_AND_SPACE).translate(_TAB_NEWLINE).replace(" ", "%20")
 
 
-# An image as nh3 (html5ever) writes it: every attribute ``name="value"``,
-# ``"`` escaped inside. Matching that fixed form is exact.
-_IMAGE = re.compile(r'<img((?: [^\s="]+="[^"]*")*)>')
+# An element's attributes as nh3 (html5ever) writes them: each one
+# `` name="value"``, ``"`` escaped inside. Matching that fixed form of
+# cleaned HTML is exact.
+WRITTEN_ATTRIBUTES = r'((?: [^\s="]+="[^"]*")*)'
+_WRITTEN_ATTRIBUTE = re.compile(r' ([^\s="]+)="([^"]*)"')
+_IMAGE = re.compile(rf"<img{WRITTEN_ATTRIBUTES}>")
+
+
+def written_attributes(text: str) -> dict[str, str]:
+    """Name to (escaped) value of a :data:`WRITTEN_ATTRIBUTES` match."""
+    return dict(_WRITTEN_ATTRIBUTE.findall(text))
 
 
 def complete_images(cleaned: str) -> str:
@@ -113,12 +121,12 @@ def complete_images(cleaned: str) -> str:
         return cleaned
 
     def complete(match: re.Match[str]) -> str:
-        attributes = match.group(1)
-        if ' src="' not in attributes:
+        attributes = written_attributes(match.group(1))
+        if "src" not in attributes:
             return ""
-        if ' alt="' in attributes:
+        if "alt" in attributes:
             return match.group(0)
-        return f'<img{attributes} alt="">'
+        return f'<img{match.group(1)} alt="">'
 
     return _IMAGE.sub(complete, cleaned)
 

@@ -80,9 +80,15 @@ _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
 _URL_SAFE = "/%:@!$&'()*+,;=?#~"
 
 
+def scheme_of(url: str) -> str:
+    """The scheme ``url`` starts with, lower-cased (``""`` when none)."""
+    match = _SCHEME.match(url)
+    return match.group(0)[:-1].lower() if match else ""
+
+
 def has_scheme(url: str) -> bool:
     """True when ``url`` starts with a scheme (``https:``, ``mailto:``, ...)."""
-    return _SCHEME.match(url) is not None
+    return bool(scheme_of(url))
 
 
 def join_url(prefix: str, path: str) -> str:
