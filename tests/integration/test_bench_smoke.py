@@ -69,7 +69,8 @@ def test_runner_prints_the_table_and_ratios() -> None:
     assert re.search(r"cx/plain wall \d+\.\d{3} \(median \d+\.\d{3}\)", rounds.group(1))
     assert re.search(r"^\(\d+ stories, \d+ editions\)$", out, re.M)
     assert re.search(
-        r"^Story-body policy: \d+\.\d+ CPU-s for 300 stories \(\d+ us a story\), "
+        r"^Story-body policy \(CommonMarkReader bodies\): \d+\.\d+ CPU-s "
+        r"for 300 stories \(\d+ us a story\), "
         r"\d+\.\d+% of the cx build's CPU",
         out,
         re.M,
