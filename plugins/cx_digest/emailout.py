@@ -162,6 +162,11 @@ class EmailRenderer:
         self.report = report
         self._last: tuple[Edition, EmailParts] | None = None
 
+    def __fastbuild_fingerprint__(self) -> object:
+        """What an incremental build compares (pelican-fastbuild): the site;
+        the report and the last edition's parts are not inputs."""
+        return self.site
+
     def image(self, image: Image | None) -> EmailImage | None:
         if image is None:
             return None

@@ -23,6 +23,8 @@ from functools import cached_property
 from html import escape
 from typing import Any
 
+from pelican.plugins.fastbuild import cached_reads
+
 from .model import Edition, Story
 from .site import DigestSite
 
@@ -185,7 +187,11 @@ class Feeds:
             members.setdefault(story.category_slug, []).append(story)
         return members
 
-    @cached_property
+    # Channels are made once per process and used by several feed files:
+    # cached_reads declares what each was made from (pelican-fastbuild) to
+    # every feed file using it.
+
+    @cached_reads
     def edition_channel(self) -> Channel:
         settings, feeds = self.settings, self.settings.feeds
         editions = self.site.editions
@@ -223,7 +229,7 @@ class Feeds:
             source=f"edition {edition.day.isoformat()}",
         )
 
-    @cached_property
+    @cached_reads
     def story_channels(self) -> dict[str, Channel]:
         """The site-wide story channel (key ``""``) and one per category."""
         settings, feeds = self.settings, self.settings.feeds

@@ -19,6 +19,8 @@ from pelican import signals
 from pelican.generators import Generator
 from PIL import Image as PILImage
 
+from pelican.plugins.fastbuild import depends_on_file
+
 from . import meta, sitemaps
 from . import settings as settings_module
 from .adapters import StoryAdapter, StoryIndex, subscribers_only, values_of
@@ -73,7 +75,14 @@ class DigestGenerator(Generator):
         return digest
 
     def image_size(self, path: str) -> tuple[int, int] | None:
-        """Pixel size of a site image (``images/x.jpg``), header read once."""
+        """Pixel size of a site image (``images/x.jpg``), header read once.
+
+        Every page asking is declared to read the files looked at, so an
+        incremental build renders it again when the image changes."""
+        for base in (self.path, self.output_path):
+            depends_on_file(os.path.join(base, path))
+            if os.path.exists(os.path.join(base, path)):
+                break
         if path not in self.image_sizes:
             size = None
             for base in (self.path, self.output_path):

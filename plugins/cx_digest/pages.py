@@ -15,6 +15,8 @@ from typing import Any
 
 from jinja2 import Template
 
+from pelican.plugins.fastbuild import depends_on_file
+
 HEAD_KEY = "cx_head_html"
 _HEAD_END = re.compile(r"</head\s*>|<body[\s>]", re.IGNORECASE)
 STATIC = Path(__file__).parent / "static"
@@ -50,4 +52,5 @@ class FileCopy:
         self.path = STATIC / name
 
     def render(self, context: Mapping[str, Any] | None = None) -> str:
+        depends_on_file(self.path)
         return self.path.read_text(encoding="utf-8")

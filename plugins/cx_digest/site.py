@@ -25,6 +25,12 @@ class DigestSite:
     # The pixel size of a file of the site (``images/x.jpg``), or None.
     image_size: Callable[[str], tuple[int, int] | None]
 
+    def __fastbuild_fingerprint__(self) -> object:
+        """What an incremental build compares (pelican-fastbuild): the data.
+        ``render`` reads the build's context, where the engine records each
+        name a template looks up; ``image_size`` declares the files it reads."""
+        return (self.settings, self.editions, self.stories)
+
     def edition_html(self, edition: Edition) -> str:
         """An edition's content (the page's middle) with absolute URLs."""
         return self.render(

@@ -3,7 +3,9 @@
 Every HTML page Pelican or a plugin writes is recorded from the
 ``content_written`` signal (:func:`record_page`) on the build's
 :class:`PageLog`, kept in the shared generator context; the files are
-written once every page exists (:func:`write`), with lxml.
+written once every page exists (:func:`write`), with lxml, through
+pelican-fastbuild's ``write_output`` (a file whose bytes are unchanged is
+left as it is, for an incremental build).
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from lxml import etree
+
+from pelican.plugins.fastbuild import write_output
 
 from .editions import local_time
 from .meta import page_path, w3c
@@ -97,10 +101,15 @@ def _url(parent: Any, loc: str, lastmod: datetime | None, tag: str) -> Any:
 
 
 def _save(root: Any, target: Path) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    etree.ElementTree(root).write(
-        str(target), xml_declaration=True, encoding="UTF-8", pretty_print=True
+    """Write a sitemap through pelican-fastbuild's ``write_output``: only
+    when its bytes change, and known to an incremental build."""
+    data = etree.tostring(
+        etree.ElementTree(root),
+        xml_declaration=True,
+        encoding="UTF-8",
+        pretty_print=True,
     )
+    write_output(target, data)
 
 
 def sitemap(settings: DigestSettings, entries: Iterable[tuple[str, Any]]) -> Any:
@@ -188,4 +197,4 @@ def write(
     if seo.news_sitemap:
         _save(news_sitemap(settings, stories), out / seo.news_sitemap)
     if seo.robots_txt:
-        (out / "robots.txt").write_text(robots_txt(settings), encoding="utf-8")
+        write_output(out / "robots.txt", robots_txt(settings))

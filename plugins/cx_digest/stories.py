@@ -12,6 +12,8 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
+from pelican.plugins.fastbuild import depends_on_content
+
 from .markup import clean, plain_text, summary_of
 from .model import Story
 
@@ -24,9 +26,24 @@ class StoryTexts:
     def __init__(self, public_url: str, absolute: Any) -> None:
         self.public_url = public_url
         self.absolute = absolute
-        self.article_summary = lru_cache(maxsize=KEPT)(self._summary)
-        self.article_summary_text = lru_cache(maxsize=KEPT)(self._summary_text)
-        self.article_body = lru_cache(maxsize=256)(self._body)
+        self._summaries = lru_cache(maxsize=KEPT)(self._summary)
+        self._summary_texts = lru_cache(maxsize=KEPT)(self._summary_text)
+        self._bodies = lru_cache(maxsize=256)(self._body)
+
+    # Each read declares the story's body to pelican-fastbuild, cached or not:
+    # an incremental build renders the page again when that body changes.
+
+    def article_summary(self, article: Any, url: str) -> str:
+        depends_on_content(article)
+        return self._summaries(article, url)
+
+    def article_summary_text(self, article: Any, url: str) -> str:
+        depends_on_content(article)
+        return self._summary_texts(article, url)
+
+    def article_body(self, article: Any, url: str) -> str:
+        depends_on_content(article)
+        return self._bodies(article, url)
 
     def summary(self, story: Story) -> str:
         return self.article_summary(story.origin, story.url)
@@ -38,7 +55,7 @@ class StoryTexts:
         return self.article_body(story.origin, story.url)
 
     def _summary_text(self, article: Any, url: str) -> str:
-        return plain_text(self.article_summary(article, url))
+        return plain_text(self._summaries(article, url))
 
     def _summary(self, article: Any, url: str) -> str:
         """The ``Summary`` key, else the body above ``<!-- more -->``, else

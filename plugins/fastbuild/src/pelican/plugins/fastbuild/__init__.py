@@ -17,16 +17,33 @@ Independently of the worker count, ``FASTBUILD_MARKDOWN = "commonmark"``
 has Markdown read by :class:`CommonMarkReader` (cmark-gfm, the optional
 extra ``pelican-fastbuild[commonmark]``) instead of Python-Markdown.
 
+With ``FASTBUILD_INCREMENTAL = True`` a build renders only the pages whose
+inputs changed since the last one, keeping its state in ``CACHE_PATH``
+(:mod:`.incremental`); plugins declare what Python code reads while a page
+renders with ``depends_on_file``, ``depends_on_content``,
+``cached_reads`` and ``untracked``, and write files outside
+Pelican's writer with ``write_output``.
+
 Output, log and signals are those of a serial build. Public names:
 ``register``; the setting helpers ``WORKERS_SETTING``, ``default_workers``,
 ``validate_workers``, ``workers_setting``, ``WorkersSettingError``,
 ``MARKDOWN_SETTING``, ``markdown_setting``, ``MarkdownSettingError``; and
-``ParallelWriter``, ``IndexedList``, ``CommonMarkReader``. Everything else
-is internal.
+``ParallelWriter``, ``IndexedList``, ``CommonMarkReader``;
+``INCREMENTAL_SETTING``, ``incremental_setting``,
+``IncrementalSettingError``, ``depends_on_content``, ``depends_on_file``,
+``cached_reads``, ``untracked``,
+``write_output``. Everything else is internal.
 """
 
 from .commonmark import CommonMarkReader
+from .incremental import (
+    INCREMENTAL_SETTING,
+    IncrementalSettingError,
+    incremental_setting,
+    write_output,
+)
 from .plugin import register
+from .record import cached_reads, depends_on_content, depends_on_file, untracked
 from .settings import (
     MARKDOWN_SETTING,
     WORKERS_SETTING,
@@ -41,16 +58,24 @@ from .taxonomy import IndexedList
 from .writer import ParallelWriter
 
 __all__ = [
+    "INCREMENTAL_SETTING",
     "MARKDOWN_SETTING",
     "WORKERS_SETTING",
     "CommonMarkReader",
+    "IncrementalSettingError",
     "IndexedList",
     "MarkdownSettingError",
     "ParallelWriter",
     "WorkersSettingError",
+    "cached_reads",
     "default_workers",
+    "depends_on_content",
+    "depends_on_file",
+    "incremental_setting",
     "markdown_setting",
     "register",
+    "untracked",
     "validate_workers",
     "workers_setting",
+    "write_output",
 ]

@@ -12,7 +12,8 @@ batch is flushed
   ``page_generator_write_page``: they precede every page, and what their
   receivers change in the content is seen by the workers, forked later;
 - at ``finalized``, before its receivers run: the last flush, after which
-  the hooks are removed.
+  the hooks are removed; once the receivers have run, the writer is told
+  (an incremental build saves its state then: :mod:`.incremental`).
 
 The hooks hold the writer through a weak reference and pass through when it
 is gone, so a build that crashed before ``finalized`` cannot affect the next
@@ -46,6 +47,8 @@ class _Flushing(Protocol):
 
     def finish(self) -> None: ...
 
+    def after_finalized(self, ok: bool) -> None: ...
+
 
 class _SendHook:
     """``signal.send`` while a parallel writer is alive."""
@@ -70,7 +73,14 @@ class _SendHook:
             return self.send(*args, **kwargs)
         if self._finalized:
             writer.finish()
-        elif not self._pre_write:
+            try:
+                result = self.send(*args, **kwargs)
+            except BaseException:
+                writer.after_finalized(False)
+                raise
+            writer.after_finalized(True)
+            return result
+        if not self._pre_write:
             writer.flush_pending()
         else:
             try:

@@ -42,8 +42,9 @@ from typing import Any
 from blinker import Signal
 from pelican.plugins import signals
 
-from . import reading, translations
+from . import incremental, reading, translations
 from .commonmark import use_commonmark
+from .incremental import incremental_setting
 from .procs import can_fork
 from .settings import markdown_setting, workers_setting
 from .taxonomy import index_taxonomies
@@ -75,6 +76,9 @@ def _ours(generator: Any) -> bool:
 def on_generator_init(generator: Any) -> None:
     if _ours(generator):
         translations.install()
+        build = incremental.current()
+        if build is not None and build.settings is generator.settings:
+            build.add_generator(generator)
 
 
 def on_pretaxonomy(generator: Any) -> None:
@@ -126,11 +130,21 @@ def on_initialized(pelican: Any) -> None:
     """Validate the settings before anything is read."""
     workers_setting(pelican.settings)
     markdown_setting(pelican.settings)
+    incremental_setting(pelican.settings)
 
 
 def on_build_start(pelican: Any) -> None:
-    """``get_generators``: on for this build with more than one worker."""
+    """``get_generators``: on for this build with more than one worker, or
+    with ``FASTBUILD_INCREMENTAL`` (then at one worker or without
+    :func:`os.fork`, everything is done in this process)."""
     switch_off()
+    stale = incremental.current()
+    if stale is not None:  # a build that raised before finalized
+        stale.finish(ok=False)
+    if incremental_setting(pelican.settings):
+        switch_on(pelican.settings)
+        incremental.Build(pelican)
+        return
     if workers_setting(pelican.settings) == 1:
         return
     if not can_fork():

@@ -57,6 +57,8 @@ import pelican.writers
 from pelican.utils import sanitised_join
 from pelican.writers import Writer
 
+from . import record
+from .incremental import KeepFile
 from .procs import (
     Child,
     LogCapture,
@@ -68,7 +70,14 @@ from .procs import (
     replay_records,
 )
 
-__all__ = ["Job", "NullFile", "RenderPool", "TemplateProxy"]
+__all__ = [
+    "Job",
+    "NullFile",
+    "RecordedTemplate",
+    "RenderPool",
+    "ReusedTemplate",
+    "TemplateProxy",
+]
 
 logger = logging.getLogger("fastbuild")
 
@@ -112,6 +121,90 @@ class TemplateProxy:
         return getattr(self.real, name)
 
 
+def _is_jinja(template: Any) -> bool:
+    from jinja2 import Template
+
+    return isinstance(template, Template)
+
+
+def render_recorded(
+    template: Any, context: dict[str, Any], recorder: record.Recorder
+) -> str:
+    """``template.render(context)``, noting what it reads in ``recorder``
+    (a template object written in Python gets a :class:`.record.RecordingDict`)."""
+    previous = record.start(recorder)
+    try:
+        if not _is_jinja(template):
+            context = record.RecordingDict(context)
+        return template.render(context)
+    finally:
+        record.stop(previous)
+
+
+class _Collect(logging.Handler):
+    """The records of one render in the main process (for its reuse)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.NOTSET)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+def record_tuples(records: list[logging.LogRecord]) -> list[tuple[str, int, str]]:
+    """What an incremental build keeps of a render's log records."""
+    kept = []
+    for item in records:
+        try:
+            message = item.getMessage()
+        except Exception:
+            message = str(item.msg)
+        kept.append((item.name, item.levelno, message))
+    return kept
+
+
+class RecordedTemplate:
+    """Stands for a template an incremental build renders in this process:
+    the render's reads and log records go into the call's plan."""
+
+    def __init__(self, inner: Any, plan: Any) -> None:
+        self.inner = inner
+        self.real = getattr(inner, "real", inner)
+        self.plan = plan
+
+    def render(self, context: dict[str, Any]) -> str:
+        collect = _Collect()
+        root = logging.getLogger()
+        root.addHandler(collect)
+        try:
+            return render_recorded(self.inner, context, self.plan.recorder)
+        finally:
+            root.removeHandler(collect)
+            self.plan.records.extend(record_tuples(collect.records))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.real, name)
+
+
+class ReusedTemplate:
+    """Stands for the template of a call an incremental build reuses: its
+    render replays the log records the render gave last time and returns
+    "" (the file is not opened: :meth:`.writer.ParallelWriter._open_w`)."""
+
+    def __init__(self, real: Any, plan: Any) -> None:
+        self.real = real
+        self.plan = plan
+
+    def render(self, context: dict[str, Any]) -> str:
+        for name, level, message in self.plan.row.records:
+            logging.getLogger(name).log(level, "%s", message)
+        return ""
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.real, name)
+
+
 class NullFile:
     """A file that takes what is written and keeps nothing: what ``open``
     gives Pelican's writer for a page written elsewhere (by this worker's
@@ -139,13 +232,26 @@ class _WorkerWriter(Writer):
 class _Own:
     """The worker's own page being written."""
 
-    __slots__ = ("name", "page", "path", "records", "text", "unwritten")
+    __slots__ = (
+        "file",
+        "name",
+        "page",
+        "path",
+        "reads",
+        "records",
+        "text",
+        "unwritten",
+    )
 
-    def __init__(self, page: int, name: Any, text: str, records: list[Any]) -> None:
+    def __init__(
+        self, page: int, name: Any, text: str, records: list[Any], reads: Any
+    ) -> None:
         self.page = page
         self.name = name
         self.text = text
         self.records = records
+        self.reads = reads
+        self.file: Any = None
         self.path: str | None = None  # set when its file is opened
         self.unwritten = False  # the journal is full: the parent writes it
 
@@ -192,8 +298,13 @@ class RenderPool:
         workers: int,
         block: int,
         on_failure: Callable[[str, str], None],
+        reused: set[int] | None = None,
+        build: Any = None,
     ) -> None:
         self._settings = writer.settings
+        self._reused = reused or set()
+        self._build = build
+        self._plan: Any = None  # the parent's: the call being replayed
         self._output_path = writer.output_path
         self._workers = workers
         self._block = block
@@ -235,7 +346,8 @@ class RenderPool:
                     message = ("text", own.page, own.name, own.text, own.records)
                 else:
                     message = ("ok", own.page, own.name, own.path, own.records)
-                sender.put(dumps(message, settings))
+                wrote = own.file.wrote if isinstance(own.file, KeepFile) else True
+                sender.put(dumps((*message, own.reads, wrote), settings))
                 own = None
 
         def render(real: Any, context: dict[str, Any]) -> str:
@@ -249,14 +361,19 @@ class RenderPool:
             mark[4 : 4 + len(note)] = note
             mark[:4] = len(note).to_bytes(4, "little")
             capture.start()
+            recorder = record.Recorder()
             try:
-                text = real.render(context)
+                if build is not None:
+                    text = render_recorded(real, context, recorder)
+                else:
+                    text = real.render(context)
                 records = portable_records(capture.stop(), settings)
             except Exception as err:
                 capture.stop()
-                sender.put(dumps(("error", page, name, _describe(err), []), settings))
+                message = ("error", page, name, _describe(err), [], None, True)
+                sender.put(dumps(message, settings))
                 raise _Stop from None
-            own = _Own(page, name, text, records)
+            own = _Own(page, name, text, records, recorder.as_data())
             return text
 
         def makedirs(name: Any, mode: int = 0o777, exist_ok: bool = False) -> None:
@@ -271,17 +388,26 @@ class RenderPool:
                 own.unwritten = True
                 return NullFile()
             own.path = str(file)
+            if build is not None:
+                own.file = KeepFile(own.path, encoding, build)
+                return own.file
             return real_open(file, mode, encoding=encoding)
 
+        def reused(real: Any, context: dict[str, Any]) -> str:
+            finish()
+            return ""
+
+        build = self._build
         os.makedirs = makedirs  # type: ignore[assignment]
         pelican.writers.open = open_  # type: ignore[attr-defined]
         try:
-            for job in batch:
+            for i, job in enumerate(batch):
                 if not job.is_feed:
                     template = job.bound.arguments["template"]
-                    job.call(
-                        {"self": writer, "template": TemplateProxy(template, render)}
+                    proxy = TemplateProxy(
+                        template, reused if i in self._reused else render
                     )
+                    job.call({"self": writer, "template": proxy})
             finish()
         except _Stop:
             pass
@@ -290,22 +416,31 @@ class RenderPool:
             # meets the same at that page. An own page goes back as text.
             if own is not None:
                 message = ("last", own.page, own.name, own.text, own.records)
-                sender.put(dumps(message, settings))
+                sender.put(dumps((*message, own.reads, True), settings))
         finally:
             sender.close()
 
     # -- the parent side ----------------------------------------------------
 
-    def proxy(self, template: Any) -> TemplateProxy:
-        return TemplateProxy(template, self._take)
+    def proxy(self, template: Any, plan: Any = None) -> TemplateProxy:
+        """The template of a call the parent replays (``plan``: its
+        incremental plan, which gets the worker's reads and records)."""
+        if plan is None:
+            return TemplateProxy(template, self._take)
+        return TemplateProxy(template, lambda real, ctx: self._take(real, ctx, plan))
 
-    def _take(self, real: Any, context: dict[str, Any]) -> str:
+    def _render_here(self, real: Any, context: dict[str, Any], plan: Any) -> str:
+        if plan is None:
+            return real.render(context)
+        return RecordedTemplate(real, plan).render(context)
+
+    def _take(self, real: Any, context: dict[str, Any], plan: Any = None) -> str:
         page = self._next
         self._next += 1
         self.current = page
         self.expected = None
         if self.failed:
-            return real.render(context)
+            return self._render_here(real, context, plan)
         k = (page // self._block) % self._workers
         child = self.children[k]
         name = context.get("output_file")
@@ -317,21 +452,28 @@ class RenderPool:
             name = self._noted(k) or name
         else:
             try:
-                kind, number, worker_name, payload, records = loads(
+                kind, number, worker_name, payload, records, reads, wrote = loads(
                     message, self._settings
                 )
             except Exception as err:
-                kind, number, worker_name, payload, records = (
+                kind, number, worker_name, payload, records, reads, wrote = (
                     "error",
                     page,
                     name,
                     _describe(err),
                     [],
+                    None,
+                    True,
                 )
             in_step = number == page and worker_name == name
+            if in_step and kind in ("ok", "text", "last") and plan is not None:
+                plan.recorder.merge(record.Recorder.from_data(reads))
+                plan.records.extend(record_tuples(records))
             if in_step and kind == "ok":
                 replay_records(records)
                 self.expected = payload
+                if wrote and self._build is not None:
+                    self._build.written += 1
                 return ""
             if in_step and kind in ("text", "last"):
                 # The parent writes it; after "last" the rest as well.
@@ -348,7 +490,7 @@ class RenderPool:
         except Exception:
             path = str(name)
         self._on_failure(path, reason)
-        return real.render(context)
+        return self._render_here(real, context, plan)
 
     def take_written(self, filename: str) -> bool:
         """Did the worker write ``filename``, the page being replayed? (Asked

@@ -58,15 +58,18 @@ import logging
 import os
 import threading
 import types
+import weakref
 from typing import Any
 
 import pelican.writers
 from pelican.utils import sanitised_join
 from pelican.writers import Writer
 
+from . import incremental
 from .hooks import FlushHooks
+from .incremental import KeepFile
 from .procs import can_fork
-from .rendering import Job, NullFile, RenderPool
+from .rendering import Job, NullFile, RecordedTemplate, RenderPool, ReusedTemplate
 from .settings import workers_setting
 
 __all__ = ["ParallelWriter"]
@@ -96,6 +99,9 @@ class ParallelWriter(Writer):
         self._pool: RenderPool | None = None  # the batch being replayed
         self._worker_file: str | None = None  # in _open_w: a file a worker wrote
         self._owner = (os.getpid(), threading.get_ident())
+        self._build = incremental.current()
+        self._plan: incremental.Plan | None = None  # the call being replayed
+        self._names = _WritersNames(self)
         self._hooks = FlushHooks(self)
 
     # -- recording ----------------------------------------------------------
@@ -158,10 +164,19 @@ class ParallelWriter(Writer):
             self._busy = False
 
     def _open_w(self, filename: str, encoding: str, override: bool = False) -> Any:
-        """Pelican's ``_open_w``; for a page its worker wrote, its check and
-        bookkeeping alone (``open`` gives a null file: :class:`_WritersNames`)."""
-        pool = self._pool
-        if pool is None or not pool.take_written(filename):
+        """Pelican's ``_open_w``; for a page its worker wrote, or that an
+        incremental build reuses, its check and bookkeeping alone (``open``
+        gives a null file: :class:`_WritersNames`)."""
+        plan, pool = self._plan, self._pool
+        if plan is not None:
+            plan.outputs.append(filename)
+        if self._build is not None:
+            self._build.writer_outputs.add(filename)
+        if plan is not None and plan.reuse:
+            elsewhere = True
+        else:
+            elsewhere = pool is not None and pool.take_written(filename)
+        if not elsewhere:
             return super()._open_w(filename, encoding, override)
         self._worker_file = filename
         try:
@@ -183,29 +198,52 @@ class ParallelWriter(Writer):
         finally:
             self._closed = True
             self._hooks.remove()
+            self._names.remove()
+
+    def after_finalized(self, ok: bool) -> None:
+        """The ``finalized`` receivers have run (``ok``: without raising)."""
+        build = self._build
+        if build is not None:
+            self._build = None
+            build.finish(ok)
 
     def _flush(self) -> None:
         batch, self._pending, self._pending_paths = self._pending, [], set()
         self._busy = True
         pool = None
-        names = None
+        build = self._build
         try:
-            pool = self._pool = self._start_pool(batch)
-            if pool is not None:
-                names = _WritersNames(self)
-            for job in batch:
+            if build is not None:
+                context = next(
+                    (j.bound.arguments["context"] for j in batch if not j.is_feed), {}
+                )
+                plans = build.plan(batch, context)
+            else:
+                plans = [None] * len(batch)
+            pool = self._pool = self._start_pool(batch, plans)
+            for job, plan in zip(batch, plans, strict=True):
                 replace: dict[str, Any] = {}
-                if pool is not None and not job.is_feed:
-                    replace["template"] = pool.proxy(job.bound.arguments["template"])
-                job.call(replace)
+                if not job.is_feed:
+                    template = job.bound.arguments["template"]
+                    if plan is not None and plan.reuse:
+                        replace["template"] = ReusedTemplate(template, plan)
+                    elif pool is not None:
+                        replace["template"] = pool.proxy(template, plan)
+                    elif plan is not None:
+                        replace["template"] = RecordedTemplate(template, plan)
+                self._plan = plan
+                try:
+                    job.call(replace)
+                finally:
+                    self._plan = None
+                if plan is not None and build is not None:
+                    build.done(job, plan, job.bound.arguments["context"])
         except BaseException:
             if pool is not None:
                 pool.close()
                 pool.discard_unreached()
             raise
         finally:
-            if names is not None:
-                names.remove()
             self._busy = False
             self._pool = None
             if pool is not None:
@@ -215,16 +253,21 @@ class ParallelWriter(Writer):
                 self.worker_max_rss_kb = max(self.worker_max_rss_kb, *peaks)
                 self.worker_peak_rss_kb = max(self.worker_peak_rss_kb, sum(peaks))
 
-    def _start_pool(self, batch: list[Job]) -> RenderPool | None:
-        pages = sum(not job.is_feed for job in batch)
-        if self._serial or pages < 2 or not can_fork():
+    def _start_pool(
+        self, batch: list[Job], plans: list[incremental.Plan | None]
+    ) -> RenderPool | None:
+        reused = {i for i, plan in enumerate(plans) if plan is not None and plan.reuse}
+        pages = sum(not job.is_feed and i not in reused for i, job in enumerate(batch))
+        if self._serial or self.workers < 2 or pages < 2 or not can_fork():
             return None
         if self._has_attach_links(batch):
             return None
         workers = min(self.workers, pages)
         block = max(1, min(_MAX_BLOCK, pages // workers))
         try:
-            pool = RenderPool(self, batch, workers, block, self._worker_failed)
+            pool = RenderPool(
+                self, batch, workers, block, self._worker_failed, reused, self._build
+            )
         except OSError as err:
             self._serial = True
             logger.warning(
@@ -259,23 +302,22 @@ class ParallelWriter(Writer):
         return self._attach
 
 
-_UNSET = object()
-
-
 class _OsView(types.ModuleType):
-    """``os`` as ``pelican.writers`` sees it during a replay: the real module,
-    but ``makedirs`` does nothing for the folder of the page being replayed
-    when its worker wrote the file (the worker made the folder)."""
+    """``os`` as ``pelican.writers`` sees it while a parallel writer is
+    alive: the real module, but ``makedirs`` does nothing for the folder of
+    the page being replayed when its worker wrote the file (the worker made
+    the folder)."""
 
     def __init__(self, writer: ParallelWriter) -> None:
         super().__init__("os")
-        self._writer = writer
+        self._writer = weakref.ref(writer)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(os, name)
 
     def makedirs(self, name: Any, mode: int = 0o777, exist_ok: bool = False) -> None:
-        pool = self._writer._pool
+        writer = self._writer()
+        pool = writer._pool if writer is not None else None
         expected = pool.expected if pool is not None else None
         if expected is not None and exist_ok and name == os.path.dirname(expected):
             return
@@ -283,36 +325,45 @@ class _OsView(types.ModuleType):
 
 
 class _WritersNames:
-    """The names ``open`` and ``os`` of ``pelican.writers`` while a batch is
-    replayed (installed at the start of the replay, removed after it).
+    """The names ``open`` and ``os`` of ``pelican.writers`` while a parallel
+    writer is alive (installed by its ``__init__``, removed by ``finish``;
+    a writer left by a crashed build is replaced by the next one's).
 
     Pelican's ``_write_file`` calls ``os.makedirs(os.path.dirname(path))``
     and, in ``_open_w`` once its check has passed, ``open(path, "w")``. For
-    the page being replayed, when its worker wrote the file, ``makedirs``
-    does nothing and ``open`` gives a :class:`.rendering.NullFile`; for anything else
-    (a feed, a page the main process renders, a file a ``content_written``
-    receiver writes through the writer) they are ``os.makedirs`` and
-    ``open``. Nothing but Pelican's writer module sees them.
+    the page being replayed, when its worker wrote the file or an
+    incremental build reuses it, ``makedirs`` does nothing and ``open``
+    gives a :class:`.rendering.NullFile`; in an incremental build any other
+    file is a :class:`.incremental.KeepFile` (written only when its bytes
+    change); otherwise they are ``os.makedirs`` and ``open``. Nothing but
+    Pelican's writer module sees them.
     """
 
     def __init__(self, writer: ParallelWriter) -> None:
         self._module = vars(pelican.writers)
-        self._saved = {key: self._module.get(key, _UNSET) for key in ("open", "os")}
+        ref = weakref.ref(writer)
 
         def open_(file: Any, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
-            if file is not None and file == writer._worker_file:
-                return NullFile()
+            owner = ref()
+            if owner is not None and file is not None:
+                if file == owner._worker_file:
+                    return NullFile()
+                build = owner._build
+                if build is not None and mode == "w" and file != os.devnull:
+                    encoding = kwargs.get(
+                        "encoding", args[1] if len(args) > 1 else None
+                    )
+                    return KeepFile(str(file), encoding, build)
             return open(file, mode, *args, **kwargs)
 
+        self._open = open_
         self._module["open"] = open_
         self._module["os"] = _OsView(writer)
 
     def remove(self) -> None:
-        for key, value in self._saved.items():
-            if value is _UNSET:
-                self._module.pop(key, None)
-            else:
-                self._module[key] = value
+        if self._module.get("open") is self._open:
+            self._module.pop("open", None)
+            self._module["os"] = os
 
 
 def _links_attach(content: Any) -> bool:

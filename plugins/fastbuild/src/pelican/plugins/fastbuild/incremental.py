@@ -1,0 +1,528 @@
+"""Incremental builds: render only the pages whose inputs changed.
+
+With ``FASTBUILD_INCREMENTAL = True`` a build keeps its state in
+``CACHE_PATH`` (:mod:`.state`) and the next build
+
+- renders a ``write_file`` call again only when something it read last time
+  has changed: the world (:mod:`.world`: settings, templates, code), a
+  name its template looked up in the page's context, the body of a content
+  object it read, a file it declared (:mod:`.record`), the call's own
+  arguments, or its output files on disk (size and mtime as written);
+  anything else, or a call that could not be tracked, is rendered;
+- writes a file only when its bytes change (:class:`KeepFile`), so an
+  unchanged file keeps its mtime; other outputs (static files, theme
+  files, feeds, files written by plugins) get their previous mtime back
+  when their bytes are the same;
+- deletes the files the previous build wrote and this one did not (and,
+  with ``DELETE_OUTPUT_DIRECTORY``, every file Pelican's clean start had
+  deleted: the output folder holds exactly this build's files);
+- logs one line: pages rendered, written, deleted and reused.
+
+A reused call still runs through Pelican's ``write_file`` with an empty
+render: Pelican's overwrite check, ``content_written`` and the log records
+its render gave last time happen as in a full build.
+
+:class:`Build` is the state of one build, made by the ``get_generators``
+receiver and finished after the ``finalized`` receivers
+(:meth:`Build.finish`). Under ``pelican --autoreload`` the state of the
+last build stays in memory for the next one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import logging
+import os
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import record, state
+from .fingerprint import Fingerprinter, Untracked, digest
+from .world import world_fingerprint
+
+__all__ = [
+    "INCREMENTAL_SETTING",
+    "Build",
+    "IncrementalSettingError",
+    "KeepFile",
+    "incremental_setting",
+    "write_output",
+]
+
+logger = logging.getLogger("fastbuild")
+
+INCREMENTAL_SETTING = "FASTBUILD_INCREMENTAL"
+
+
+class IncrementalSettingError(ValueError):
+    """``FASTBUILD_INCREMENTAL`` is not a bool."""
+
+
+def incremental_setting(settings: Mapping[str, Any]) -> bool:
+    value = settings.get(INCREMENTAL_SETTING, False)
+    if isinstance(value, bool):
+        return value
+    raise IncrementalSettingError(
+        f"fastbuild: setting {INCREMENTAL_SETTING} = {value!r} is invalid: "
+        "expected True or False"
+    )
+
+
+# -- files ---------------------------------------------------------------------
+
+
+def _same_bytes(path: str, data: bytes) -> bool:
+    try:
+        if os.stat(path).st_size != len(data):
+            return False
+        with open(path, "rb") as file:
+            return file.read() == data
+    except OSError:
+        return False
+
+
+class KeepFile:
+    """What ``open(path, "w")`` gives Pelican's writer in an incremental
+    build: the text is kept, and written on close only if the file's bytes
+    differ (an unchanged file keeps its mtime)."""
+
+    def __init__(self, path: str, encoding: str | None, build: Build | None) -> None:
+        self.path = path
+        self.encoding = encoding or "utf-8"
+        self._parts: list[str] = []
+        self._build = build
+        self.wrote = False
+
+    def __enter__(self) -> KeepFile:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if exc[0] is None:
+            self.close()
+
+    def write(self, text: str) -> int:
+        self._parts.append(text)
+        return len(text)
+
+    def close(self) -> None:
+        data = "".join(self._parts).encode(self.encoding)
+        self._parts = []
+        if _same_bytes(self.path, data):
+            return
+        if self._build is not None:
+            self._build.journal_path(self.path)
+        with open(self.path, "wb") as file:
+            file.write(data)
+        self.wrote = True
+        if self._build is not None:
+            self._build.written += 1
+
+
+def write_output(path: str | os.PathLike[str], data: str | bytes) -> bool:
+    """Write an output file outside Pelican's writer (a sitemap, say): only
+    when its bytes differ, and known to an incremental build as one of its
+    outputs (never deleted as stale, its mtime kept when unchanged).
+    Returns whether the file was written. Works without the engine too."""
+    path = os.fspath(path)
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    build = _current.build
+    if build is not None:
+        build.other_outputs.add(os.path.abspath(path))
+    if _same_bytes(path, raw):
+        return False
+    if build is not None:
+        build.journal_path(os.path.abspath(path))
+    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    with open(path, "wb") as file:
+        file.write(raw)
+    return True
+
+
+def _file_hash(path: str) -> str:
+    with open(path, "rb") as file:
+        return hashlib.file_digest(file, "blake2b").hexdigest()
+
+
+# -- one build -------------------------------------------------------------------
+
+
+@dataclass
+class Plan:
+    """What an incremental build does with one recorded ``write_file`` call."""
+
+    key: str
+    reuse: bool = False
+    row: state.CallRow | None = None  # the previous build's
+    localsiteurl: Any = None
+    recorder: record.Recorder = field(default_factory=record.Recorder)
+    outputs: list[str] = field(default_factory=list)
+    records: list[tuple[str, int, str]] = field(default_factory=list)
+
+
+class _Current:
+    build: Build | None = None
+
+
+_current = _Current()
+_memory: dict[str, tuple[state.State, int]] = {}  # autoreload: cache -> state
+
+
+def current() -> Build | None:
+    return _current.build
+
+
+class Build:
+    """The incremental state of one build (see the module doc)."""
+
+    def __init__(self, pelican: Any) -> None:
+        settings = pelican.settings
+        self.settings = settings
+        self.pelican = pelican
+        self.cache_path = os.path.abspath(settings["CACHE_PATH"])
+        self.output_path = os.path.abspath(pelican.output_path)
+        self.started_ns = time.time_ns()
+        self.environments: list[Any] = []
+        self.context: Mapping[str, Any] = {}
+        self.rendered = 0
+        self.written = 0
+        self.reused = 0
+        self.deleted = 0
+        self.pages: dict[str, Plan] = {}  # key -> plan, this build
+        self.writer_outputs: set[str] = set()
+        self.other_outputs: set[str] = set()
+        self._keys: dict[str, int] = {}
+        self._world: str | None = None
+        self._lock = state.Lock(self.cache_path)
+        try:
+            self.previous, why = self._load()
+            self.full_reason = why
+            state.mark_dirty(self.cache_path)
+            self.known = self.previous.known_outputs()
+            self._journal = state.Journal(self.cache_path)
+        except BaseException:
+            self._lock.release()
+            raise
+        if why is not None:
+            logger.warning("fastbuild: incremental build: %s; building everything", why)
+        # Pelican's clean start would delete what this build can keep.
+        self._deletes_output = bool(pelican.delete_outputdir)
+        if why is None:
+            pelican.delete_outputdir = False
+        record.install_body_hooks()
+        _current.build = self
+
+    def _load(self) -> tuple[state.State, str | None]:
+        path = os.path.join(self.cache_path, state.STATE_FILE)
+        remembered = _memory.pop(self.cache_path, None)
+        if remembered is not None:
+            try:
+                stamp = os.stat(path).st_mtime_ns
+            except OSError:
+                stamp = -1
+            if stamp == remembered[1]:
+                saved = remembered[0]
+                saved.journal = state.Journal.read(self.cache_path)
+                return (
+                    saved,
+                    None if not saved.journal else "the last build did not finish",
+                )
+        return state.load(self.cache_path, self.output_path)
+
+    # -- during the build -----------------------------------------------------
+
+    def journal_path(self, path: str) -> None:
+        if path not in self.known:
+            self._journal.add(path)
+
+    def add_generator(self, generator: Any) -> None:
+        """A generator of this build: its Jinja environment records names."""
+        env = getattr(generator, "env", None)
+        if env is not None:
+            env.context_class = record.RecordingContext
+            self.environments.append(env)
+        self.context = getattr(generator, "context", self.context)
+
+    @property
+    def world(self) -> str:
+        if self._world is None:
+            self._world = world_fingerprint(self.settings, self.environments)
+            if self.full_reason is None:
+                if not self._world:
+                    self.full_reason = "the settings cannot be fingerprinted"
+                elif self._world != self.previous.world:
+                    self.full_reason = "settings, templates or code changed"
+                if self.full_reason is not None:
+                    logger.info(
+                        "fastbuild: incremental build: %s; rendering everything",
+                        self.full_reason,
+                    )
+        return self._world
+
+    def plan(self, jobs: list[Any], context: Mapping[str, Any]) -> list[Plan | None]:
+        """A plan per job of a batch (None for a feed: always written)."""
+        self.world  # noqa: B018 - decides full_reason before anything is reused
+        fingerprints = Fingerprinter(self.settings)
+        self._fingerprints = fingerprints
+        localsiteurl = context.get("localsiteurl")
+        plans: list[Plan | None] = []
+        for job in jobs:
+            if job.is_feed:
+                plans.append(None)
+                continue
+            arguments = job.bound.arguments
+            name = str(arguments["name"])
+            count = self._keys.get(name, 0)
+            self._keys[name] = count + 1
+            plan = Plan(f"{name}#{count}" if count else name)
+            if arguments.get("relative_urls"):
+                # What Pelican's write_file leaves in the shared context.
+                from pelican.utils import get_relative_path, path_to_url
+
+                localsiteurl = path_to_url(get_relative_path(name)) or localsiteurl
+            plan.localsiteurl = localsiteurl
+            row = self.previous.calls.get(plan.key)
+            if self.full_reason is None and row is not None and self._outputs_kept(row):
+                reads = record.Recorder.from_data(row.reads)
+                if reads.reason is None:
+                    fp = self.fingerprint(job, plan, reads, context)
+                    if fp is not None and fp == row.fingerprint:
+                        plan.reuse = True
+                        plan.row = row
+            plans.append(plan)
+        return plans
+
+    def _outputs_kept(self, row: state.CallRow) -> bool:
+        for path, size, mtime in row.outputs:
+            try:
+                found = os.stat(path)
+            except OSError:
+                return False
+            if found.st_size != size or found.st_mtime_ns != mtime:
+                return False
+        return bool(row.outputs)
+
+    def fingerprint(
+        self,
+        job: Any,
+        plan: Plan,
+        reads: record.Recorder,
+        context: Mapping[str, Any],
+    ) -> bytes | None:
+        """The fingerprint of a call and what it read (None: untracked)."""
+        fingerprints = self._fingerprints
+        arguments = job.bound.arguments
+        kwargs = arguments.get("kwargs", {})
+        template = arguments["template"]
+        template = getattr(template, "real", template)
+        parts = [self.world.encode(), plan.key.encode()]
+        try:
+            for key in (
+                "name",
+                "relative_urls",
+                "template_name",
+                "override_output",
+                "url",
+            ):
+                parts.append(fingerprints.of(arguments.get(key)))
+            parts.append(fingerprints.of(arguments.get("paginated")))
+            parts.append(fingerprints.of(plan.localsiteurl))
+            parts.append(fingerprints.of(template))
+            for key in sorted(kwargs):
+                parts += [key.encode(), fingerprints.of(kwargs[key])]
+            globals_ = getattr(getattr(template, "environment", None), "globals", {})
+            for name in sorted(reads.names):
+                if name in kwargs:
+                    continue  # above
+                if name in context:
+                    value = context[name]
+                elif name in globals_:
+                    value = globals_[name]
+                else:
+                    parts.append(b"absent:" + name.encode())
+                    continue
+                parts += [name.encode(), fingerprints.of(value)]
+            contents = context.get("generated_content", {})
+            for source in sorted(reads.bodies):
+                content = contents.get(source)
+                if content is None:
+                    return None
+                parts += [source.encode(), self._body(content, context)]
+            for path in sorted(reads.files):
+                try:
+                    parts += [path.encode(), bytes.fromhex(_file_hash(path))]
+                except OSError:
+                    parts += [path.encode(), b"missing"]
+        except Untracked as err:
+            logger.debug("fastbuild: %s is untracked: %s", plan.key, err)
+            return None
+        return digest(*parts)
+
+    def _body(self, content: Any, context: Mapping[str, Any]) -> bytes:
+        """A content object's body, and the link table when it links."""
+        parts = [
+            self._fingerprints.of(vars(content).get("_content")),
+            self._fingerprints.of(vars(content).get("_summary")),
+            self._fingerprints.of(getattr(type(content), "_get_content", None)),
+        ]
+        text = vars(content).get("_content")
+        if not isinstance(text, str) or "{" in text or "|" in text:
+            parts.append(self._links(context))
+        return digest(*parts)
+
+    def _links(self, context: Mapping[str, Any]) -> bytes:
+        """What intrasite links resolve to: every content's and static
+        file's URL (once per batch)."""
+        cached = getattr(self._fingerprints, "_fastbuild_links", None)
+        if cached is not None:
+            return cached
+        parts: list[bytes] = []
+        for key in ("generated_content", "static_content"):
+            table = context.get(key) or {}
+            for source in sorted(table):
+                item = table[source]
+                try:
+                    url = getattr(item, "url", "")
+                except Exception:
+                    url = "?"
+                parts += [source.encode(), str(url).encode()]
+        links = digest(*parts)
+        self._fingerprints._fastbuild_links = links  # type: ignore[attr-defined]
+        return links
+
+    def done(self, job: Any, plan: Plan, context: Mapping[str, Any]) -> None:
+        """A page call has been written (or reused): keep its row."""
+        outputs = []
+        for path in plan.outputs:
+            try:
+                found = os.stat(path)
+            except OSError:
+                return  # not written: nothing to keep
+            outputs.append((path, found.st_size, found.st_mtime_ns))
+        if plan.reuse and plan.row is not None:
+            fp = plan.row.fingerprint
+            reads = plan.row.reads
+            records = plan.row.records
+            self.reused += 1
+        else:
+            self.rendered += 1
+            fingerprint = self.fingerprint(job, plan, plan.recorder, context)
+            if fingerprint is None:
+                return
+            fp = fingerprint
+            reads = list(plan.recorder.as_data())
+            records = plan.records
+        self.pages[plan.key] = state.CallRow(fp, reads, outputs, records)
+
+    # -- the end ----------------------------------------------------------------
+
+    def finish(self, ok: bool) -> None:
+        """After the ``finalized`` receivers (``ok``: the build got there)."""
+        _current.build = None
+        record.remove_body_hooks()
+        self.pelican.delete_outputdir = self._deletes_output
+        try:
+            if ok:
+                self._finish()
+        finally:
+            self._journal.close()
+            self._lock.release()
+
+    def _finish(self) -> None:
+        outputs, others = self._outputs_of_this_build()
+        for path in sorted(self.known - outputs):
+            self._delete(path)
+        if self._deletes_output and self.full_reason is None:
+            retention = set(self.settings.get("OUTPUT_RETENTION", []))
+            for path in self._walk():
+                relative = os.path.relpath(path, self.output_path)
+                if path not in outputs and relative.split(os.sep)[0] not in retention:
+                    self._delete(path)
+        files: dict[str, tuple[int, int]] = {}
+        hashes: dict[str, str] = {}
+        for path in sorted(others):
+            try:
+                found = os.stat(path)
+                digest_hex = _file_hash(path)
+            except OSError:
+                continue
+            mtime = found.st_mtime_ns
+            before = self.previous.files.get(path)
+            if (
+                before is not None
+                and self.previous.hashes.get(path) == digest_hex
+                and before[1] != mtime
+            ):
+                os.utime(path, ns=(found.st_atime_ns, before[1]))
+                mtime = before[1]
+            files[path] = (found.st_size, mtime)
+            hashes[path] = digest_hex
+        saved = state.State(
+            world=self.world, clean=True, calls=self.pages, files=files, hashes=hashes
+        )
+        state.save(self.cache_path, self.output_path, saved)
+        with contextlib.suppress(OSError):
+            _memory[self.cache_path] = (
+                saved,
+                os.stat(os.path.join(self.cache_path, state.STATE_FILE)).st_mtime_ns,
+            )
+        logger.info(
+            "fastbuild: incremental build: %d pages rendered, %d files written, "
+            "%d deleted, %d pages reused",
+            self.rendered,
+            self.written,
+            self.deleted,
+            self.reused,
+        )
+
+    def _walk(self) -> Iterable[str]:
+        for root, _dirs, files in os.walk(self.output_path):
+            for name in files:
+                yield os.path.join(root, name)
+
+    def _outputs_of_this_build(self) -> tuple[set[str], set[str]]:
+        """(every output of this build, those not written by a tracked call)."""
+        tracked = {path for row in self.pages.values() for path, _, _ in row.outputs}
+        others = set(self.other_outputs) | (self.writer_outputs - tracked)
+        for root, _dirs, files in os.walk(self.output_path):
+            for name in files:
+                path = os.path.join(root, name)
+                if path in tracked or path in others:
+                    continue
+                with contextlib.suppress(OSError):
+                    if os.stat(path).st_ctime_ns >= self.started_ns:
+                        others.add(path)  # written during this build
+        for static in _static_outputs(self.context, self.output_path):
+            if os.path.exists(static):
+                others.add(static)
+        return tracked | others, others
+
+    def _delete(self, path: str) -> None:
+        if not path.startswith(self.output_path + os.sep):
+            return
+        try:
+            os.unlink(path)
+        except FileNotFoundError:
+            return
+        except OSError as err:
+            logger.warning("fastbuild: cannot delete the stale file %s: %s", path, err)
+            return
+        self.deleted += 1
+        folder = os.path.dirname(path)
+        while folder.startswith(self.output_path + os.sep):
+            try:
+                os.rmdir(folder)  # only when empty
+            except OSError:
+                break
+            folder = os.path.dirname(folder)
+
+
+def _static_outputs(context: Mapping[str, Any], output_path: str) -> Iterable[str]:
+    """The static files of this build (a file Pelican found up to date is
+    not copied, yet it is an output)."""
+    for static in context.get("staticfiles", []) or []:
+        save_as = getattr(static, "save_as", None)
+        if save_as:
+            yield os.path.abspath(os.path.join(output_path, save_as))

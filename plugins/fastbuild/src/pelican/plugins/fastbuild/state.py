@@ -1,0 +1,270 @@
+"""The incremental build's state in ``CACHE_PATH``: SQLite and JSON only.
+
+Files, all in ``CACHE_PATH``:
+
+- ``fastbuild-state.sqlite``: what the last build wrote and from what.
+  Loading it runs no code (no pickle): a state restored from a shared CI
+  cache is data. Tables:
+
+  - ``meta(key, value)``: ``format`` (:data:`FORMAT`), ``world`` (the world
+    fingerprint, :mod:`.world`), ``output`` (the output folder), ``clean``
+    (``"1"`` once a build finished; a build sets ``"0"`` before it writes
+    anything);
+  - ``calls(key, fingerprint, reads, outputs, records)``: one row per
+    ``write_file`` call: the fingerprint of what it read, what it read
+    (JSON: names, bodies, files, untracked reason), the files it wrote
+    (JSON: ``[path, size, mtime_ns]``) and the log records of its render
+    (JSON: ``[logger, level, message]``, replayed when it is reused);
+  - ``files(path, size, mtime_ns, hash)``: every other file the build
+    wrote (feeds, static files, files written through
+    :func:`.incremental.write_output` or by plugins on their own).
+
+- ``fastbuild-journal``: every output path a build is about to create,
+  appended (``O_APPEND``) by whichever process creates it. After a build
+  killed at any point the state is not clean; the next build renders
+  everything and removes what the state and the journal name and it did not
+  write.
+- ``fastbuild.lock``: ``flock``-ed for the whole build; a second build on
+  the same ``CACHE_PATH`` waits for it, saying so.
+
+Anything unreadable (corrupt, truncated, another format, another output
+folder, missing) gives one warning and a full build; the state is then
+written afresh.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import sqlite3
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["FORMAT", "CallRow", "Journal", "Lock", "State", "load", "save"]
+
+logger = logging.getLogger("fastbuild")
+
+FORMAT = "pelican-fastbuild state 1"
+STATE_FILE = "fastbuild-state.sqlite"
+JOURNAL_FILE = "fastbuild-journal"
+LOCK_FILE = "fastbuild.lock"
+
+
+@dataclass
+class CallRow:
+    fingerprint: bytes
+    reads: Any  # (names, bodies, files, reason)
+    outputs: list[tuple[str, int, int]]
+    records: list[tuple[str, int, str]]
+
+
+@dataclass
+class State:
+    world: str = ""
+    clean: bool = False
+    calls: dict[str, CallRow] = field(default_factory=dict)
+    files: dict[str, tuple[int, int]] = field(default_factory=dict)
+    hashes: dict[str, str] = field(default_factory=dict)  # of ``files``
+    journal: set[str] = field(default_factory=set)
+
+    def known_outputs(self) -> set[str]:
+        """Every output path the previous builds may have left."""
+        known = set(self.files) | self.journal
+        for row in self.calls.values():
+            known.update(path for path, _, _ in row.outputs)
+        return known
+
+
+def _path(cache_path: str, name: str) -> str:
+    return os.path.join(cache_path, name)
+
+
+def load(cache_path: str, output_path: str) -> tuple[State, str | None]:
+    """The saved state, and why it cannot be used (None: it can)."""
+    state = State()
+    state.journal = Journal.read(cache_path)
+    path = _path(cache_path, STATE_FILE)
+    if not os.path.exists(path):
+        return state, "no saved state"
+    try:
+        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    except sqlite3.Error as err:
+        return state, f"the saved state cannot be opened ({err})"
+    try:
+        meta = dict(connection.execute("SELECT key, value FROM meta"))
+        if meta.get("format") != FORMAT:
+            return (
+                state,
+                f"the saved state is of another format ({meta.get('format')!r})",
+            )
+        if meta.get("output") != os.path.abspath(output_path):
+            return state, "the saved state is of another output folder"
+        state.world = str(meta.get("world", ""))
+        state.clean = meta.get("clean") == "1"
+        for key, fp, reads, outputs, records in connection.execute(
+            "SELECT key, fingerprint, reads, outputs, records FROM calls"
+        ):
+            state.calls[key] = CallRow(
+                bytes(fp),
+                json.loads(reads),
+                [tuple(item) for item in json.loads(outputs)],
+                [tuple(item) for item in json.loads(records)],
+            )
+        for file_path, size, mtime, file_hash in connection.execute(
+            "SELECT path, size, mtime_ns, hash FROM files"
+        ):
+            state.files[str(file_path)] = (int(size), int(mtime))
+            state.hashes[str(file_path)] = str(file_hash)
+    except (sqlite3.Error, ValueError, TypeError) as err:
+        fresh = State()
+        fresh.journal = state.journal
+        known = State(calls=state.calls, files=state.files).known_outputs()
+        fresh.journal |= known  # what was read before it broke still goes
+        return fresh, f"the saved state is unreadable ({err})"
+    finally:
+        connection.close()
+    if not state.clean:
+        return state, "the last build did not finish"
+    return state, None
+
+
+_SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE calls (key TEXT PRIMARY KEY, fingerprint BLOB NOT NULL,
+    reads TEXT NOT NULL, outputs TEXT NOT NULL, records TEXT NOT NULL);
+CREATE TABLE files (path TEXT PRIMARY KEY, size INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL, hash TEXT NOT NULL);
+"""
+
+
+def mark_dirty(cache_path: str) -> None:
+    """Before a build writes anything: the saved state is no longer clean
+    (a missing or unreadable state file needs no mark: it is not clean)."""
+    path = _path(cache_path, STATE_FILE)
+    if not os.path.exists(path):
+        return
+    try:
+        with contextlib.closing(sqlite3.connect(path)) as connection, connection:
+            connection.execute("UPDATE meta SET value = '0' WHERE key = 'clean'")
+    except sqlite3.Error:
+        # Unusable: remove it, so that nothing can take it for clean.
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+
+
+def save(cache_path: str, output_path: str, state: State) -> None:
+    """Write the state of a finished build (a new file, renamed into place)."""
+    os.makedirs(cache_path, exist_ok=True)
+    path = _path(cache_path, STATE_FILE)
+    temporary = path + ".new"
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(temporary)
+    connection = sqlite3.connect(temporary)
+    try:
+        connection.executescript(_SCHEMA)
+        with connection:
+            connection.executemany(
+                "INSERT INTO meta VALUES (?, ?)",
+                [
+                    ("format", FORMAT),
+                    ("world", state.world),
+                    ("output", os.path.abspath(output_path)),
+                    ("clean", "1"),
+                ],
+            )
+            connection.executemany(
+                "INSERT INTO calls VALUES (?, ?, ?, ?, ?)",
+                (
+                    (
+                        key,
+                        row.fingerprint,
+                        json.dumps(row.reads),
+                        json.dumps(row.outputs),
+                        json.dumps(row.records),
+                    )
+                    for key, row in state.calls.items()
+                ),
+            )
+            connection.executemany(
+                "INSERT INTO files VALUES (?, ?, ?, ?)",
+                (
+                    (p, size, mtime, state.hashes.get(p, ""))
+                    for p, (size, mtime) in state.files.items()
+                ),
+            )
+    finally:
+        connection.close()
+    os.replace(temporary, path)
+    Journal.clear(cache_path)
+
+
+class Journal:
+    """The append-only list of output paths a build is about to create."""
+
+    def __init__(self, cache_path: str) -> None:
+        os.makedirs(cache_path, exist_ok=True)
+        self._fd = os.open(
+            _path(cache_path, JOURNAL_FILE),
+            os.O_WRONLY | os.O_APPEND | os.O_CREAT,
+            0o644,
+        )
+
+    def add(self, path: str) -> None:
+        """Note one path (one ``write``: whole lines, whichever process)."""
+        data = (json.dumps(path) + "\n").encode("utf-8")
+        os.write(self._fd, data)
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError):
+            os.close(self._fd)
+
+    @staticmethod
+    def read(cache_path: str) -> set[str]:
+        try:
+            with open(_path(cache_path, JOURNAL_FILE), encoding="utf-8") as file:
+                lines = file.read().splitlines()
+        except (OSError, UnicodeDecodeError):
+            return set()
+        paths = set()
+        for line in lines:
+            try:
+                path = json.loads(line)
+            except ValueError:
+                continue  # a torn last line
+            if isinstance(path, str):
+                paths.add(path)
+        return paths
+
+    @staticmethod
+    def clear(cache_path: str) -> None:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(_path(cache_path, JOURNAL_FILE))
+
+
+class Lock:
+    """An exclusive ``flock`` on ``CACHE_PATH/fastbuild.lock``."""
+
+    def __init__(self, cache_path: str) -> None:
+        import fcntl
+
+        os.makedirs(cache_path, exist_ok=True)
+        self._fd = os.open(_path(cache_path, LOCK_FILE), os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            logger.warning(
+                "fastbuild: another build is using %s; waiting for it to finish",
+                cache_path,
+            )
+            fcntl.flock(self._fd, fcntl.LOCK_EX)
+
+    def release(self) -> None:
+        import fcntl
+
+        if self._fd >= 0:
+            with contextlib.suppress(OSError):
+                fcntl.flock(self._fd, fcntl.LOCK_UN)
+                os.close(self._fd)
+            self._fd = -1
