@@ -2,53 +2,48 @@
 
 A fingerprint is a 16-byte BLAKE2b digest of everything reachable from a
 value: two values with equal fingerprints hold the same data, so a template
-that reads them renders the same text. Values are walked, not pickled:
+that reads them renders the same text. Each object's own data is
+serialised with :mod:`pickle`'s C pickler and hashed (nothing is ever
+unpickled), which writes built-in values at C speed; objects are the nodes
+of a graph hashed by :class:`Fingerprinter`. What is written is steered:
 
-- leaves are hashed as they are: ``None``, numbers, strings (with their
-  type: ``Markup`` is not ``str``), bytes, dates and times (with their
-  offset and zone name), ``Path``, ``Decimal``, enums, compiled patterns,
-  modules, classes and functions without state (by qualified name: code is
-  part of the build's world fingerprint, :mod:`.world`);
-- containers (dicts in order, lists, tuples, sets) and objects (their
-  ``__dict__`` and ``__slots__``, by attribute name; functions with their
-  closure and defaults; bound methods with their object) are walked;
+- an object is written as its type's name and its attributes (``__dict__``
+  and ``__slots__``), without any attribute holding the build's settings
+  dict (the world fingerprint covers the settings, :mod:`.world`);
 - an object can say what it depends on with a ``__fastbuild_fingerprint__()``
-  method returning plain data (the object's caches, say, left out);
-- Pelican content objects are walked without their body (``_content``,
-  ``_summary``) and without the site context they hold: a render that reads
+  method returning plain data (leaving out its caches, say);
+- a Pelican content object is written without its body (``_content``,
+  ``_summary``) and without the site context it holds: a render that reads
   a body is recorded as reading that content's body (:mod:`.record`);
-- the settings dict is one token (the world fingerprint covers it);
-- a value of any other type (a C object without attributes, an open file)
+- a function is its qualified name (code is in the world fingerprint) with
+  its closure and defaults; a bound method its function and object; a
+  ``functools.lru_cache`` wrapper the function it caches;
+- Pelican's machinery (generators, readers, writers, Jinja environments and
+  loaders, loggers, locks) is its type's name: a template function bound to
+  a generator is taken to read the site through the context, where the
+  template's names are recorded;
+- a value that cannot be written (an open file, a C object without state)
   makes the fingerprint unknown: :class:`Untracked` is raised and the page
   is always rendered.
 
-Cycles are handled by hashing strongly connected components (Tarjan): every
-member of a cycle depends on all of it. Fingerprints are memoised by object
-identity for the lifetime of a :class:`Fingerprinter`, which must therefore
-not outlive a state of the build in which the objects may change (the writer
+Objects are hashed as a graph (see :class:`Fingerprinter`). Sets are
+written in iteration order: a set of strings can differ from one process to
+the next, which only costs a render. Fingerprints are memoised by object
+identity for the lifetime of a :class:`Fingerprinter`, which must not
+outlive a state of the build in which the objects may change (the writer
 makes one per batch of pages).
 """
 
 from __future__ import annotations
 
-import contextlib
-import datetime
-import decimal
-import enum
-import fractions
 import functools
 import hashlib
-import pathlib
-import re
+import io
+import pickle
 import types
-import weakref
-from collections import deque
-from collections.abc import Callable, Iterator
 from typing import Any
 
 __all__ = ["Fingerprinter", "Untracked", "digest"]
-
-_REF = b"\x00"
 
 
 class Untracked(Exception):
@@ -64,292 +59,232 @@ def digest(*parts: bytes) -> bytes:
     return h.digest()
 
 
-def _text(value: str) -> bytes:
-    return value.encode("utf-8", "surrogatepass")
-
-
 def _name(obj: Any) -> str:
     return f"{getattr(obj, '__module__', '')}.{getattr(obj, '__qualname__', obj)}"
 
 
-def _moment(value: Any) -> bytes:
-    tz = getattr(value, "tzinfo", None)
-    if tz is None:
-        zone = ""
-    elif isinstance(value, datetime.datetime):
-        zone = f"{_name(type(tz))}|{value.utcoffset()}|{value.tzname()}"
-    else:
-        zone = f"{_name(type(tz))}|{tz!r}"
-    return _text(f"{_name(type(value))}|{value.isoformat()}|{zone}")
-
-
-_LEAVES: dict[type, Callable[[Any], bytes]] = {
-    type(None): lambda v: b"n",
-    bool: lambda v: b"b1" if v else b"b0",
-    int: lambda v: b"i" + str(v).encode(),
-    float: lambda v: b"f" + repr(v).encode(),
-    complex: lambda v: b"c" + repr(v).encode(),
-    str: lambda v: b"s" + _text(v),
-    bytes: lambda v: b"y" + v,
-    bytearray: lambda v: b"Y" + bytes(v),
-    datetime.datetime: _moment,
-    datetime.date: _moment,
-    datetime.time: _moment,
-    datetime.timedelta: lambda v: b"t" + repr(v).encode(),
-    # A time zone by its type and repr (zoneinfo, pytz and dateutil name
-    # the zone there).
-    datetime.tzinfo: lambda v: b"z" + _text(f"{_name(type(v))}|{v!r}"),
-    decimal.Decimal: lambda v: b"D" + str(v).encode(),
-    fractions.Fraction: lambda v: b"F" + str(v).encode(),
-    re.Pattern: lambda v: b"r" + repr((v.pattern, v.flags)).encode(),
-    types.ModuleType: lambda v: b"m" + _text(v.__name__),
-    type: lambda v: b"T" + _text(_name(v)),
-    range: lambda v: b"R" + repr(v).encode(),
-}
-
-# Types of Pelican's own machinery, hashed as their type alone: their
-# behaviour is code and settings, both in the world fingerprint.
-_MACHINERY = (
-    "pelican.readers.Readers",
-    "pelican.writers.Writer",
-    "pelican.Pelican",
-    "jinja2.loaders.BaseLoader",
-    "jinja2.bccache.BytecodeCache",
-    "logging.Logger",
-    "logging.LoggerAdapter",
-    "_thread.lock",
-    "_thread.RLock",
-    "threading.Condition",
+# Types of Pelican's own machinery, written as their type's name alone.
+_MACHINERY = frozenset(
+    {
+        "pelican.generators.Generator",
+        "pelican.readers.Readers",
+        "pelican.writers.Writer",
+        "pelican.Pelican",
+        "jinja2.environment.Environment",
+        "jinja2.loaders.BaseLoader",
+        "jinja2.bccache.BytecodeCache",
+        "logging.Logger",
+        "logging.LoggerAdapter",
+        "logging.Handler",
+        "threading.Condition",
+        "threading.Thread",
+    }
 )
+_LOCKS = (type(__import__("threading").Lock()), type(__import__("threading").RLock()))
+
+_CACHE_WRAPPERS = (type(functools.lru_cache(maxsize=1)(len)),)
+_SCALARS = frozenset({str, int, float, bool, type(None), bytes})
+_BUILTINS = (str, bytes, int, float, tuple, list, dict, set, frozenset)
+
+# Attributes of a Pelican content object left out: the body (recorded when
+# read, :mod:`.record`) and the site context.
+CONTENT_SKIPPED = frozenset({"_content", "_summary", "_context"})
+
+
+class _Token:
+    """What a steered object is written as: a name, then its parts as the
+    object's pickled state (written after the object is memoised, so that
+    cycles end). Never unpickled: only hashed."""
+
+
+def _fields(obj: Any, settings: object) -> dict[str, Any] | None:
+    """An object's attributes (``__dict__`` and ``__slots__``), or None."""
+    fields: dict[str, Any] = {}
+    found = False
+    for base in type(obj).__mro__:
+        slots = vars(base).get("__slots__", ())
+        if isinstance(slots, str):
+            slots = (slots,)
+        for slot in slots:
+            if slot in ("__dict__", "__weakref__"):
+                continue
+            found = True
+            try:
+                fields[slot] = getattr(obj, slot)
+            except AttributeError:
+                continue
+    attrs = getattr(obj, "__dict__", None)
+    if isinstance(attrs, dict):
+        found = True
+        fields.update(attrs)
+    if not found:
+        return None
+    return {k: v for k, v in fields.items() if v is not settings}
 
 
 class _Kinds:
     """Per-type decisions, made once per type."""
 
     def __init__(self) -> None:
-        self._leaf: dict[type, Callable[[Any], bytes] | None] = {}
-        self._machinery: dict[type, bool] = {}
-        self._content_type: type | None = None
-        self._template_type: type | None = None
-        try:
-            from pelican.contents import Content
+        self._cache: dict[type, str] = {}
+        from jinja2 import Template
+        from pelican.contents import Content
+        from pelican.urlwrappers import URLWrapper
 
-            self._content_type = Content
-        except ImportError:  # pragma: no cover - Pelican is a dependency
-            pass
-        try:
-            from jinja2 import Template
+        self._content = Content
+        self._wrapper = URLWrapper
+        self._template = Template
 
-            self._template_type = Template
-        except ImportError:  # pragma: no cover - Pelican depends on Jinja
-            pass
-
-    def leaf(self, kind: type) -> Callable[[Any], bytes] | None:
+    def of(self, kind: type) -> str:
         try:
-            return self._leaf[kind]
+            return self._cache[kind]
         except KeyError:
             pass
-        found = None
-        for base in kind.__mro__:
-            if base in _LEAVES:
-                encode = _LEAVES[base]
-                if base in (str, bytes, int, float) and base is not kind:
-                    # A subclass (Markup, IntEnum): its type is part of it.
-                    prefix = b"(" + _text(_name(kind)) + b")"
-                    if issubclass(kind, enum.Enum):
-                        found = functools.partial(_enum_leaf, prefix)
-                    else:
-                        found = functools.partial(_sub_leaf, prefix, encode)
-                else:
-                    found = encode
-                break
+        names = {_name(base) for base in kind.__mro__}
+        if names & _MACHINERY or issubclass(kind, _LOCKS):
+            found = "machinery"
+        elif issubclass(kind, self._template):
+            found = "template"
+        elif issubclass(kind, self._content):
+            found = "content"
+        elif issubclass(kind, self._wrapper):
+            found = "wrapper"
+        elif issubclass(kind, types.FunctionType):
+            found = "function"
+        elif issubclass(kind, _CACHE_WRAPPERS):
+            found = "cache"
+        elif issubclass(kind, types.MethodType | types.BuiltinMethodType):
+            found = "method"
+        elif issubclass(kind, types.ModuleType):
+            found = "module"
+        elif issubclass(kind, type):
+            found = "class"
+        elif hasattr(kind, "__fastbuild_fingerprint__"):
+            found = "declared"
+        elif issubclass(kind, _BUILTINS) and kind not in _BUILTINS:
+            found = "builtin"
         else:
-            if issubclass(kind, enum.Enum):
-                found = functools.partial(_enum_leaf, b"")
-            elif issubclass(kind, pathlib.PurePath):
-                found = _path_leaf
-            elif self.is_machinery(kind):
-                found = _type_leaf
-        self._leaf[kind] = found
+            found = "default"
+        self._cache[kind] = found
         return found
 
-    def is_machinery(self, kind: type) -> bool:
-        if kind not in self._machinery:
-            names = {_name(base) for base in kind.__mro__}
-            self._machinery[kind] = any(name in names for name in _MACHINERY)
-        return self._machinery[kind]
 
-    def is_content(self, kind: type) -> bool:
-        return self._content_type is not None and issubclass(kind, self._content_type)
+class _LocalPickler(pickle.Pickler):
+    """Writes one node's own data with no memo (``fast``: the same data gives
+    the same bytes whatever objects it shares); every object that is not a
+    built-in value is a reference, written as its number in ``refs``."""
 
-    def is_template(self, kind: type) -> bool:
-        return self._template_type is not None and issubclass(kind, self._template_type)
+    def __init__(
+        self, file: io.BytesIO, fingerprinter: Fingerprinter, refs: list[Any]
+    ) -> None:
+        super().__init__(file, protocol=5)
+        self.fast = True
+        self._fp = fingerprinter
+        self._refs = refs
 
-
-def _sub_leaf(prefix: bytes, encode: Callable[[Any], bytes], value: Any) -> bytes:
-    return prefix + encode(value)
-
-
-def _enum_leaf(prefix: bytes, value: Any) -> bytes:
-    return prefix + b"E" + _text(f"{_name(type(value))}.{value.name}")
-
-
-def _path_leaf(value: Any) -> bytes:
-    return b"p" + _text(f"{_name(type(value))}|{value}")
-
-
-def _type_leaf(value: Any) -> bytes:
-    return b"M" + _text(_name(type(value)))
-
-
-# Attributes of a Pelican content object left out of its fingerprint: the
-# body (recorded when read, :mod:`.record`), the site context and settings.
-CONTENT_SKIPPED = frozenset({"_content", "_summary", "_context", "settings"})
+    def reducer_override(self, obj: Any) -> Any:
+        if obj is _Token:
+            return NotImplemented  # the callable of every token: by reference
+        fp = self._fp
+        kind = fp._kinds.of(type(obj))
+        if kind == "wrapper":  # a Pelican tag, category or author: inline
+            return _Token, (_name(type(obj)),), _fields(obj, fp._settings)
+        if kind == "method" and not isinstance(obj.__self__, types.ModuleType):
+            return _Token, ("method", obj.__name__), obj.__self__  # inline
+        if fp._node_parts(obj) is None:
+            return NotImplemented
+        self._refs.append(obj)
+        return _Token, (len(self._refs) - 1,)
 
 
 class Fingerprinter:
-    """Fingerprints of values, memoised by identity (see the module doc)."""
+    """Fingerprints of values, memoised by identity (see the module doc).
+
+    Objects are the nodes of a graph: each is written on its own (built-in
+    values inline, other objects as references) and the graph is hashed by
+    strongly connected components (Tarjan), so cycles of any size cost
+    linear time and every member of a cycle depends on all of it.
+    """
 
     def __init__(self, settings: object = None) -> None:
         self._settings = settings
         self._kinds = _Kinds()
         self._done: dict[int, bytes] = {}
         self._keep: list[Any] = []  # memoised objects stay alive
-        self._untracked: dict[int, str] = {}
+        self._parts_of: dict[int, tuple[Any, ...] | None] = {}
 
     def of(self, value: Any) -> bytes:
         """The fingerprint of ``value``.
 
-        :raises Untracked: something reachable from it cannot be hashed.
+        :raises Untracked: something reachable from it cannot be written.
         """
-        encode = self._kinds.leaf(type(value))
-        if encode is not None:
-            return digest(encode(value))
+        if type(value) in _SCALARS:
+            return hashlib.blake2b(
+                f"{type(value).__name__}:{value!r}".encode("utf-8", "surrogatepass"),
+                digest_size=16,
+            ).digest()
         key = id(value)
-        if key in self._done:
-            return self._done[key]
-        if key in self._untracked:
-            raise Untracked(self._untracked[key])
-        return self._walk(value)
+        found = self._done.get(key)
+        if found is not None:
+            return found
+        if self._node_parts(value) is not None:
+            return self._walk(value)
+        data, refs = self._local(value)
+        for ref in refs:
+            if id(ref) not in self._done:
+                self._walk(ref)
+        result = self._hash(data, [self._done[id(ref)] for ref in refs])
+        self._done[key] = result
+        self._keep.append(value)
+        return result
 
-    # -- one node: its own data and the objects it refers to ---------------
+    def _node_parts(self, obj: Any) -> tuple[Any, ...] | None:
+        key = id(obj)
+        try:
+            return self._parts_of[key]
+        except KeyError:
+            pass
+        parts = self._parts(obj)
+        self._parts_of[key] = parts
+        if parts is not None:
+            self._keep.append(obj)  # its id stays its own
+        return parts
 
-    def _node(self, obj: Any) -> tuple[list[bytes], list[Any]]:
-        """``(data, refs)``: ``data`` has ``_REF`` where a ref goes."""
-        data: list[bytes] = []
+    def _local(self, value: Any) -> tuple[bytes, list[Any]]:
         refs: list[Any] = []
-        leaf = self._kinds.leaf
+        buffer = io.BytesIO()
+        try:
+            _LocalPickler(buffer, self, refs).dump(value)
+        except (pickle.PicklingError, TypeError, AttributeError, ValueError) as err:
+            raise Untracked(f"{type(err).__name__}: {err}") from None
+        except RecursionError:
+            raise Untracked("a structure too deep to walk") from None
+        return buffer.getvalue(), refs
 
-        def add(item: Any) -> None:
-            encode = leaf(type(item))
-            if encode is not None:
-                data.append(encode(item))
-            else:
-                data.append(_REF)
-                refs.append(item)
-
-        kind = type(obj)
-        if obj is self._settings:
-            data.append(b"settings")
-            return data, refs
-        data.append(_text(_name(kind)))
-        if isinstance(obj, dict):
-            for key, value in obj.items():
-                add(key)
-                add(value)
-        elif isinstance(obj, list | tuple | deque):
-            for item in obj:
-                add(item)
-        elif isinstance(obj, set | frozenset):
-            leaves = []
-            for item in obj:
-                encode = leaf(type(item))
-                if encode is not None:
-                    leaves.append(encode(item))
-                else:
-                    data.append(_REF)
-                    refs.append(item)
-            data.extend(sorted(leaves))
-        elif self._kinds.is_template(kind):
-            data.append(_text(f"{obj.name}|{obj.filename}"))
-        elif isinstance(obj, types.FunctionType):
-            data.append(_text(_name(obj)))
-            for cell in obj.__closure__ or ():
-                try:
-                    add(cell.cell_contents)
-                except ValueError:  # an empty cell
-                    data.append(b"empty")
-            add(obj.__defaults__)
-            add(obj.__kwdefaults__)
-        elif isinstance(obj, types.MethodType | types.BuiltinMethodType):
-            # A bound method depends on its object; a built-in function's
-            # "object" is its module.
-            data.append(_text(getattr(obj, "__qualname__", "")))
-            add(obj.__self__)
-            add(getattr(obj, "__func__", None))
-        elif isinstance(obj, weakref.ref):
-            add(obj())
-        elif isinstance(obj, functools.partial):
-            add(obj.func)
-            add(obj.args)
-            add(obj.keywords)
-        elif hasattr(obj, "__fastbuild_fingerprint__") and not isinstance(obj, type):
-            add(obj.__fastbuild_fingerprint__())
-        else:
-            fields = self._fields(obj, kind)
-            for name in sorted(fields):
-                data.append(_text(name))
-                add(fields[name])
-        return data, refs
-
-    def _fields(self, obj: Any, kind: type) -> dict[str, Any]:
-        fields: dict[str, Any] = {}
-        found = False
-        for base in kind.__mro__:
-            slots = vars(base).get("__slots__", ())
-            if isinstance(slots, str):
-                slots = (slots,)
-            for slot in slots:
-                if slot in ("__dict__", "__weakref__"):
-                    continue
-                found = True
-                with contextlib.suppress(AttributeError):
-                    fields[slot] = getattr(obj, slot)
-        attrs = getattr(obj, "__dict__", None)
-        if isinstance(attrs, dict):
-            found = True
-            fields.update(attrs)
-        if not found:
-            raise Untracked(f"a value of type {_name(kind)}")
-        if self._kinds.is_content(kind):
-            for name in CONTENT_SKIPPED:
-                fields.pop(name, None)
-        return fields
-
-    # -- the walk: Tarjan's strongly connected components --------------------
+    @staticmethod
+    def _hash(data: bytes, children: list[bytes]) -> bytes:
+        h = hashlib.blake2b(data, digest_size=16)
+        for child in children:
+            h.update(child)
+        return h.digest()
 
     def _walk(self, root: Any) -> bytes:
+        """Tarjan's strongly connected components from ``root``."""
         index: dict[int, int] = {}
         low: dict[int, int] = {}
-        nodes: dict[int, tuple[list[bytes], list[Any]]] = {}
+        local: dict[int, tuple[bytes, list[Any]]] = {}
         stack: list[Any] = []
         on_stack: set[int] = set()
-        calls: list[tuple[Any, Iterator[Any]]] = []
+        calls: list[tuple[Any, Any]] = []
+        done = self._done
 
         def enter(obj: Any) -> None:
             key = id(obj)
             index[key] = low[key] = len(index)
-            try:
-                nodes[key] = self._node(obj)
-            except Untracked as err:
-                # Everything on the path to it is untracked as well.
-                for parent, _ in calls:
-                    self._untracked[id(parent)] = str(err)
-                self._untracked[key] = str(err)
-                raise
+            local[key] = self._local(self._parts_of[key])
             stack.append(obj)
             on_stack.add(key)
-            calls.append((obj, iter(nodes[key][1])))
+            calls.append((obj, iter(local[key][1])))
 
         enter(root)
         while calls:
@@ -358,13 +293,8 @@ class Fingerprinter:
             descended = False
             for child in children:
                 ckey = id(child)
-                if ckey in self._done:
+                if ckey in done:
                     continue
-                if ckey in self._untracked:
-                    reason = self._untracked[ckey]
-                    for parent, _ in calls:
-                        self._untracked[id(parent)] = reason
-                    raise Untracked(reason)
                 if ckey not in index:
                     enter(child)
                     descended = True
@@ -385,32 +315,81 @@ class Fingerprinter:
                     members.append(member)
                     if member is obj:
                         break
-                self._close(members, nodes)
-        return self._done[id(root)]
+                self._close(members, local)
+        return done[id(root)]
 
     def _close(
-        self, members: list[Any], nodes: dict[int, tuple[list[bytes], list[Any]]]
+        self, members: list[Any], local: dict[int, tuple[bytes, list[Any]]]
     ) -> None:
         """Fingerprint one strongly connected component."""
+        done = self._done
+        if len(members) == 1:
+            member = members[0]
+            data, refs = local.pop(id(member))
+            done[id(member)] = self._hash(data, [done[id(ref)] for ref in refs])
+            return
         members.reverse()
         position = {id(m): i for i, m in enumerate(members)}
-        parts: list[bytes] = []
+        h = hashlib.blake2b(digest_size=16)
         for member in members:
-            data, refs = nodes.pop(id(member))
-            pending = iter(refs)
-            for item in data:
-                if item is _REF:
-                    ref = id(next(pending))
-                    if ref in position:
-                        parts.append(b"#" + str(position[ref]).encode())
-                    else:
-                        parts.append(self._done[ref])
+            data, refs = local.pop(id(member))
+            h.update(len(data).to_bytes(8, "little"))
+            h.update(data)
+            for ref in refs:
+                if id(ref) in position:
+                    h.update(b"#" + position[id(ref)].to_bytes(8, "little"))
                 else:
-                    parts.append(item)
-            parts.append(b"\x01")
-        whole = digest(*parts)
+                    h.update(done[id(ref)])
+        whole = h.digest()
         for i, member in enumerate(members):
-            self._done[id(member)] = (
-                whole if len(members) == 1 else digest(whole, str(i).encode())
-            )
-            self._keep.append(member)
+            done[id(member)] = digest(whole, i.to_bytes(8, "little"))
+
+    def _parts(self, obj: Any) -> tuple[Any, ...] | None:
+        """What an object is written as, or None: pickle's own rules."""
+        kind = self._kinds.of(type(obj))
+        name = _name(type(obj))
+        settings = self._settings
+        if kind == "builtin":
+            # A subclass of a built-in type (a named tuple, Markup): its type,
+            # its value as the built-in, its attributes.
+            base = next(b for b in type(obj).__mro__ if b in _BUILTINS)
+            return (name, base(obj), _fields(obj, settings) or {})
+        if kind == "default":
+            if (
+                type(obj).__reduce_ex__ is not object.__reduce_ex__
+                or type(obj).__reduce__ is not object.__reduce__
+            ):
+                return None  # its own reduction (datetime, zoneinfo, enum...)
+            fields = _fields(obj, settings)
+            return None if fields is None else (name, fields)
+        if kind in ("content", "wrapper"):
+            fields = _fields(obj, settings) or {}
+            for key in CONTENT_SKIPPED:
+                fields.pop(key, None)
+            return (name, fields)
+        if kind == "declared":
+            return (name, obj.__fastbuild_fingerprint__())
+        if kind == "function":
+            closure = []
+            for cell in obj.__closure__ or ():
+                try:
+                    closure.append(cell.cell_contents)
+                except ValueError:  # an empty cell
+                    closure.append("<empty cell>")
+            return (_name(obj), tuple(closure), obj.__defaults__, obj.__kwdefaults__)
+        if kind == "cache":
+            # functools.lru_cache/cache: the function it caches; the cache
+            # holds results of that function.
+            return ("cache", obj.__wrapped__)
+        if kind == "method":
+            owner = obj.__self__
+            if isinstance(owner, types.ModuleType):
+                return ("builtin", _name(obj))
+            return ("method", getattr(obj, "__name__", ""), owner)
+        if kind == "template":
+            return ("template", obj.name, obj.filename)
+        if kind == "class":
+            return ("class", _name(obj))
+        if kind == "module":
+            return ("module", obj.__name__)
+        return ("machinery", name)

@@ -69,6 +69,10 @@ class IndexedList(list):
         super().__init__(iterable)
         self._reindex()
 
+    def __fastbuild_fingerprint__(self) -> list[Any]:
+        """The elements (the index holds ids, which differ between builds)."""
+        return list(self)
+
     def _reindex(self) -> None:
         self._ids: dict[int, int] = {}
         self._others = 0
