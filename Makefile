@@ -15,7 +15,7 @@ BENCH_ARGS ?=
 VNU_VERSION := 26.9.27
 VNU_JAR := $(VENV)/vnu-$(VNU_VERSION)/node_modules/vnu-jar/build/dist/vnu.jar
 
-.PHONY: help html test test-slow test-pelican serve publish upload upload-check bench screenshots lint format clean venv vnu
+.PHONY: help html test test-slow test-pelican serve devserver publish upload upload-check bench screenshots lint format clean venv vnu
 
 help:
 	@echo "make html         build the sample site into $(OUTPUTDIR)/ (sets up $(VENV) first)"
@@ -23,6 +23,7 @@ help:
 	@echo "make test-slow    the long tests too: wheel in a fresh venv, other themes"
 	@echo "make test-pelican Pelican's own test suite, as shipped and through the engine"
 	@echo "make serve        preview the site at http://127.0.0.1:$(PORT)/"
+	@echo "make devserver    build, serve on 127.0.0.1:$(PORT), rebuild what changed on every save"
 	@echo "make publish      production build with $(PUBLISHCONF) (absolute URLs, strict), .gz/.br twins"
 	@echo "make upload       publish, then sync $(OUTPUTDIR)/ to TARGET=user@host:/path or S3_BUCKET=s3://bucket"
 	@echo "make bench        benchmarks (N=$(N) stories; e.g. make bench N=10000)"
@@ -91,6 +92,11 @@ test-pelican: $(SUITE_VENV)/bin/.installed
 
 serve: html
 	$(PELICAN) --listen --bind 127.0.0.1 --port $(PORT) $(OUTPUTDIR) -s $(CONFFILE)
+
+# Build, serve on 127.0.0.1:$(PORT) and rebuild on every saved change
+# (incremental: only what changed is rendered and written).
+devserver: venv
+	$(PELICAN) $(INPUTDIR) -o $(OUTPUTDIR) -s $(CONFFILE) --autoreload --listen --bind 127.0.0.1 --port $(PORT)
 
 publish: venv
 	$(PELICAN) $(INPUTDIR) -o $(OUTPUTDIR) -s $(PUBLISHCONF) --delete-output-directory

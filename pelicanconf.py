@@ -31,6 +31,11 @@ PLUGINS = ["cx_digest"]
 # changing this, build once with --ignore-cache: Pelican's content cache does
 # not know which reader filled it.
 FASTBUILD_MARKDOWN = "commonmark"
+# Incremental builds (pelican-fastbuild): each build parses, renders and writes
+# only what changed since the last one, and deletes what no longer exists; the
+# state lives in CACHE_PATH (README: "Publishing a correction").
+FASTBUILD_INCREMENTAL = True
+CACHE_PATH = "cache/site"
 
 ARTICLE_URL = "{date:%Y}/{date:%m}/{date:%d}/{slug}/"
 ARTICLE_SAVE_AS = "{date:%Y}/{date:%m}/{date:%d}/{slug}/index.html"

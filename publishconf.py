@@ -13,3 +13,6 @@ RELATIVE_URLS = False
 CX_DIGEST_PUBLIC_URL = SITEURL
 CX_DIGEST_STRICT = True
 DELETE_OUTPUT_DIRECTORY = True
+# Its own incremental state: production and preview builds differ in settings,
+# so sharing one would make each a full build.
+CACHE_PATH = "cache/publish"

@@ -133,6 +133,10 @@ def run_pelican(
         "CACHE_CONTENT": False,
         "LOAD_CONTENT_CACHE": False,
         "DELETE_OUTPUT_DIRECTORY": False,
+        # Full builds (the sample site's incremental state is its own);
+        # tests of incremental builds turn it on with their own CACHE_PATH.
+        "FASTBUILD_INCREMENTAL": False,
+        "CACHE_PATH": str(root / "cache"),
     }
     settings_override.update(overrides)
     return build(root, content, output, settings_override)

@@ -163,6 +163,11 @@ class _Kinds:
             found = "declared"
         elif issubclass(kind, _BUILTINS) and kind not in _BUILTINS:
             found = "builtin"
+        elif (
+            kind.__reduce_ex__ is not object.__reduce_ex__
+            or kind.__reduce__ is not object.__reduce__
+        ):
+            found = "native"  # its own reduction (datetime, zoneinfo, enum...)
         else:
             found = "default"
         self._cache[kind] = found
@@ -187,6 +192,8 @@ class _LocalPickler(pickle.Pickler):
             return NotImplemented  # the callable of every token: by reference
         fp = self._fp
         kind = fp._kinds.of(type(obj))
+        if kind == "native":
+            return NotImplemented  # its own reduction (datetime, zoneinfo, enum...)
         if kind == "wrapper":  # a Pelican tag, category or author: inline
             return _Token, (_name(type(obj)),), _fields(obj, fp._settings)
         if kind == "method" and not isinstance(obj.__self__, types.ModuleType):
@@ -218,15 +225,18 @@ class Fingerprinter:
 
         :raises Untracked: something reachable from it cannot be written.
         """
-        if type(value) in _SCALARS:
-            return hashlib.blake2b(
-                f"{type(value).__name__}:{value!r}".encode("utf-8", "surrogatepass"),
-                digest_size=16,
-            ).digest()
         key = id(value)
         found = self._done.get(key)
         if found is not None:
             return found
+        if type(value) in _SCALARS:
+            result = hashlib.blake2b(
+                f"{type(value).__name__}:{value!r}".encode("utf-8", "surrogatepass"),
+                digest_size=16,
+            ).digest()
+            self._done[key] = result
+            self._keep.append(value)
+            return result
         if self._node_parts(value) is not None:
             return self._walk(value)
         data, refs = self._local(value)
@@ -354,12 +364,9 @@ class Fingerprinter:
             # its value as the built-in, its attributes.
             base = next(b for b in type(obj).__mro__ if b in _BUILTINS)
             return (name, base(obj), _fields(obj, settings) or {})
+        if kind == "native":
+            return None
         if kind == "default":
-            if (
-                type(obj).__reduce_ex__ is not object.__reduce_ex__
-                or type(obj).__reduce__ is not object.__reduce__
-            ):
-                return None  # its own reduction (datetime, zoneinfo, enum...)
             fields = _fields(obj, settings)
             return None if fields is None else (name, fields)
         if kind in ("content", "wrapper"):

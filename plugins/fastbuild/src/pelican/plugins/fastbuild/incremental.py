@@ -3,6 +3,10 @@
 With ``FASTBUILD_INCREMENTAL = True`` a build keeps its state in
 ``CACHE_PATH`` (:mod:`.state`) and the next build
 
+- parses again only the content files whose bytes changed (hashes, not
+  mtimes: a fresh clone changes every mtime), in the same world
+  (:mod:`.readcache`; needs ``FASTBUILD_WORKERS`` > 1, where files are
+  parsed by workers);
 - renders a ``write_file`` call again only when something it read last time
   has changed: the world (:mod:`.world`: settings, templates, code), a
   name its template looked up in the page's context, the body of a content
@@ -39,7 +43,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import record, state
+from . import readcache, record, state
 from .fingerprint import Fingerprinter, Untracked, digest
 from .world import world_fingerprint
 
@@ -211,6 +215,9 @@ class Build:
         self._deletes_output = bool(pelican.delete_outputdir)
         if why is None:
             pelican.delete_outputdir = False
+        self.read_rows = state.ReadRows(self.cache_path)
+        self.kept_reads: set[str] = set()
+        self.new_reads: dict[str, tuple[str, str, str, str]] = {}
         record.install_body_hooks()
         _current.build = self
 
@@ -261,11 +268,43 @@ class Build:
                     )
         return self._world
 
+    # -- parsed content files (:mod:`.readcache`) ---------------------------
+
+    def cached_read(
+        self, path: str, digest_hex: str
+    ) -> tuple[str, dict[str, Any], str] | None:
+        """``(content, metadata, records)`` of a file parsed by the last build
+        from the same bytes in the same world, else None."""
+        if self.world == "" or self.full_reason is not None:
+            return None
+        if self.previous.reads.get(path) != digest_hex:
+            return None
+        row = self.read_rows.get(path)
+        if row is None:
+            return None
+        try:
+            content, metadata = readcache.decode(row[0], row[1], self.settings)
+        except (ValueError, KeyError, TypeError, IndexError):
+            return None
+        self.kept_reads.add(path)
+        return content, metadata, row[2]
+
+    def store_read(
+        self, path: str, digest_hex: str, data: tuple[Any, Any], records: str
+    ) -> None:
+        """Keep a file's parse for the next build (if it round-trips)."""
+        try:
+            content, metadata = readcache.encode(data[0], data[1], self.settings)
+        except readcache.Unstorable:
+            return
+        self.new_reads[path] = (digest_hex, content, metadata, records)
+
     def plan(self, jobs: list[Any], context: Mapping[str, Any]) -> list[Plan | None]:
         """A plan per job of a batch (None for a feed: always written)."""
         self.world  # noqa: B018 - decides full_reason before anything is reused
         fingerprints = Fingerprinter(self.settings)
         self._fingerprints = fingerprints
+        self._bodies: dict[int, bytes] = {}  # content objects stay in the context
         localsiteurl = context.get("localsiteurl")
         plans: list[Plan | None] = []
         for job in jobs:
@@ -319,16 +358,10 @@ class Build:
         template = getattr(template, "real", template)
         parts = [self.world.encode(), plan.key.encode()]
         try:
-            for key in (
-                "name",
-                "relative_urls",
-                "template_name",
-                "override_output",
-                "url",
-            ):
-                parts.append(fingerprints.of(arguments.get(key)))
-            parts.append(fingerprints.of(arguments.get("paginated")))
-            parts.append(fingerprints.of(plan.localsiteurl))
+            keys = ("name", "relative_urls", "template_name", "override_output", "url")
+            call = [arguments.get(key) for key in keys]
+            call += [plan.localsiteurl, arguments.get("paginated")]
+            parts.append(fingerprints.of(call))
             parts.append(fingerprints.of(template))
             for key in sorted(kwargs):
                 parts += [key.encode(), fingerprints.of(kwargs[key])]
@@ -361,7 +394,15 @@ class Build:
         return digest(*parts)
 
     def _body(self, content: Any, context: Mapping[str, Any]) -> bytes:
-        """A content object's body, and the link table when it links."""
+        """A content object's body, and the link table when it links
+        (once per batch)."""
+        bodies = self._bodies
+        found = bodies.get(id(content))
+        if found is None:
+            found = bodies[id(content)] = self._body_of(content, context)
+        return found
+
+    def _body_of(self, content: Any, context: Mapping[str, Any]) -> bytes:
         parts = [
             self._fingerprints.of(vars(content).get("_content")),
             self._fingerprints.of(vars(content).get("_summary")),
@@ -422,6 +463,7 @@ class Build:
         """After the ``finalized`` receivers (``ok``: the build got there)."""
         _current.build = None
         record.remove_body_hooks()
+        self.read_rows.close()
         self.pelican.delete_outputdir = self._deletes_output
         try:
             if ok:
@@ -459,10 +501,20 @@ class Build:
                 mtime = before[1]
             files[path] = (found.st_size, mtime)
             hashes[path] = digest_hex
+        reads = {path: row[0] for path, row in self.new_reads.items()}
+        for path in self.kept_reads - reads.keys():
+            reads[path] = self.previous.reads[path]
         saved = state.State(
-            world=self.world, clean=True, calls=self.pages, files=files, hashes=hashes
+            world=self.world,
+            clean=True,
+            calls=self.pages,
+            files=files,
+            hashes=hashes,
+            reads=reads,
         )
-        state.save(self.cache_path, self.output_path, saved)
+        state.save(
+            self.cache_path, self.output_path, saved, self.kept_reads, self.new_reads
+        )
         with contextlib.suppress(OSError):
             _memory[self.cache_path] = (
                 saved,

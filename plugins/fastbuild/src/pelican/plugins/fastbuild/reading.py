@@ -22,6 +22,10 @@ calling ``reader.read(path)``.
   the saved cache is the one a serial build saves. Without it they are
   there to be found once, and dropped when taken (:class:`_TakeHook`).
 
+In an incremental build (:mod:`.incremental`) the files parsed by the last
+build from the same bytes are handed to Pelican the same way, from the
+state (:mod:`.readcache`), and the files the workers parse are kept there.
+
 Per-run state is a :class:`_ReadState` on the generator's ``Readers`` object.
 Relies on Pelican's ``Readers.read_file``, ``FileStampDataCacher`` and
 ``pelican.readers._filter_discardable_metadata`` as in Pelican 4.12.0.
@@ -44,7 +48,7 @@ from typing import Any
 from pelican.readers import _filter_discardable_metadata
 from pelican.utils import file_suffix
 
-from . import procs
+from . import incremental, procs, readcache
 from .procs import LogCapture
 from .settings import workers_setting
 
@@ -132,16 +136,51 @@ def _preread(generator: Any, kind: str) -> None:
         return
     state = _ReadState(keep=bool(getattr(readers, "_cache_data_policy", False)))
     setattr(readers, _STATE, state)
+    build = incremental.current()
+    if build is not None and build.settings is not generator.settings:
+        build = None
     workers = workers_setting(generator.settings)
-    if workers == 1:
-        return
-    if not procs.can_fork():
+    parallel = workers > 1 and procs.can_fork()
+    if workers > 1 and not parallel:
         logger.debug("fastbuild: os.fork is not available; reading serially")
+    if build is None and not parallel:
         return
     jobs = _files_to_read(generator, readers, kind)
-    if len(jobs) < 2:
-        return
-    _read_in_workers(readers, state, jobs, min(workers, len(jobs)))
+    if build is not None:
+        jobs = _from_state(build, readers, state, jobs)
+    if parallel and len(jobs) >= 2:
+        _read_in_workers(readers, state, jobs, min(workers, len(jobs)), build)
+    if state.pending:
+        readers.get_cached_data = _TakeHook(readers, state)
+
+
+def _from_state(
+    build: Any, readers: Any, state: _ReadState, jobs: list[tuple[str, str]]
+) -> list[tuple[str, str]]:
+    """Hand Pelican the files an incremental build parsed last time from the
+    same bytes; the others, with the hash of their bytes, are left to read."""
+    left = []
+    for rel, abs_path, *_ in jobs:
+        try:
+            digest_hex = readcache.file_hash(abs_path)
+        except OSError:
+            left.append((rel, abs_path, None))
+            continue
+        kept = build.cached_read(abs_path, digest_hex)
+        if kept is None:
+            left.append((rel, abs_path, digest_hex))
+            continue
+        content, metadata, records = kept
+        stamp = readers._get_file_stamp(abs_path)
+        _inject(
+            readers,
+            state,
+            abs_path,
+            stamp,
+            (content, metadata),
+            readcache.records_of(records),
+        )
+    return left
 
 
 def _files_to_read(generator: Any, readers: Any, kind: str) -> list[tuple[str, str]]:
@@ -186,7 +225,11 @@ def _shares(count: int, workers: int) -> list[list[int]]:
 
 
 def _read_in_workers(
-    readers: Any, state: _ReadState, jobs: list[tuple[str, str]], workers: int
+    readers: Any,
+    state: _ReadState,
+    jobs: list[tuple[str, str]] | list[tuple[str, str, str | None]],
+    workers: int,
+    build: Any = None,
 ) -> None:
     settings = readers.settings
     shares = _shares(len(jobs), workers)
@@ -250,13 +293,19 @@ def _read_in_workers(
                         expected.popleft()  # a worker sends its files in order
                     if data is not None:
                         _inject(readers, state, jobs[index][1], stamp, data, records)
+                        digest_hex = jobs[index][2] if len(jobs[index]) > 2 else None
+                        if build is not None and digest_hex is not None:
+                            build.store_read(
+                                jobs[index][1],
+                                digest_hex,
+                                data,
+                                readcache.records_data(records),
+                            )
     finally:
         procs.reap_all(children, kill=True)
         state.worker_peak_rss_kb = sum(c.peak_rss_kb for c in children)
         for mark in marks:
             mark.close()
-    if state.pending:
-        readers.get_cached_data = _TakeHook(readers, state)
 
 
 def _read_one(

@@ -15,6 +15,8 @@ Files, all in ``CACHE_PATH``:
     (JSON: names, bodies, files, untracked reason), the files it wrote
     (JSON: ``[path, size, mtime_ns]``) and the log records of its render
     (JSON: ``[logger, level, message]``, replayed when it is reused);
+  - ``reads(path, hash, content, metadata, records)``: each content file
+    parsed, by the hash of its bytes (:mod:`.readcache`);
   - ``files(path, size, mtime_ns, hash)``: every other file the build
     wrote (feeds, static files, files written through
     :func:`.incremental.write_output` or by plugins on their own).
@@ -67,6 +69,7 @@ class State:
     calls: dict[str, CallRow] = field(default_factory=dict)
     files: dict[str, tuple[int, int]] = field(default_factory=dict)
     hashes: dict[str, str] = field(default_factory=dict)  # of ``files``
+    reads: dict[str, str] = field(default_factory=dict)  # source path -> hash
     journal: set[str] = field(default_factory=set)
 
     def known_outputs(self) -> set[str]:
@@ -117,6 +120,8 @@ def load(cache_path: str, output_path: str) -> tuple[State, str | None]:
         ):
             state.files[str(file_path)] = (int(size), int(mtime))
             state.hashes[str(file_path)] = str(file_hash)
+        for source, source_hash in connection.execute("SELECT path, hash FROM reads"):
+            state.reads[str(source)] = str(source_hash)
     except (sqlite3.Error, ValueError, TypeError) as err:
         fresh = State()
         fresh.journal = state.journal
@@ -136,7 +141,37 @@ CREATE TABLE calls (key TEXT PRIMARY KEY, fingerprint BLOB NOT NULL,
     reads TEXT NOT NULL, outputs TEXT NOT NULL, records TEXT NOT NULL);
 CREATE TABLE files (path TEXT PRIMARY KEY, size INTEGER NOT NULL,
     mtime_ns INTEGER NOT NULL, hash TEXT NOT NULL);
+CREATE TABLE reads (path TEXT PRIMARY KEY, hash TEXT NOT NULL,
+    content TEXT NOT NULL, metadata TEXT NOT NULL, records TEXT NOT NULL);
 """
+
+
+class ReadRows:
+    """The ``reads`` rows of the saved state, fetched one by one."""
+
+    def __init__(self, cache_path: str) -> None:
+        path = _path(cache_path, STATE_FILE)
+        self._connection: sqlite3.Connection | None = None
+        with contextlib.suppress(sqlite3.Error):
+            self._connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+
+    def get(self, source: str) -> tuple[str, str, str] | None:
+        """``(content, metadata, records)`` of a source path, or None."""
+        if self._connection is None:
+            return None
+        try:
+            row = self._connection.execute(
+                "SELECT content, metadata, records FROM reads WHERE path = ?",
+                (source,),
+            ).fetchone()
+        except sqlite3.Error:
+            return None
+        return None if row is None else (str(row[0]), str(row[1]), str(row[2]))
+
+    def close(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
 
 
 def mark_dirty(cache_path: str) -> None:
@@ -154,8 +189,17 @@ def mark_dirty(cache_path: str) -> None:
             os.unlink(path)
 
 
-def save(cache_path: str, output_path: str, state: State) -> None:
-    """Write the state of a finished build (a new file, renamed into place)."""
+def save(
+    cache_path: str,
+    output_path: str,
+    state: State,
+    kept_reads: set[str] | frozenset[str] = frozenset(),
+    new_reads: dict[str, tuple[str, str, str, str]] | None = None,
+) -> None:
+    """Write the state of a finished build (a new file, renamed into place).
+
+    ``kept_reads``: source paths whose ``reads`` row is copied from the saved
+    state; ``new_reads``: path -> (hash, content, metadata, records)."""
     os.makedirs(cache_path, exist_ok=True)
     path = _path(cache_path, STATE_FILE)
     temporary = path + ".new"
@@ -164,6 +208,7 @@ def save(cache_path: str, output_path: str, state: State) -> None:
     connection = sqlite3.connect(temporary)
     try:
         connection.executescript(_SCHEMA)
+        _copy_reads(connection, path, kept_reads - set(new_reads or ()))
         with connection:
             connection.executemany(
                 "INSERT INTO meta VALUES (?, ?)",
@@ -188,6 +233,10 @@ def save(cache_path: str, output_path: str, state: State) -> None:
                 ),
             )
             connection.executemany(
+                "INSERT INTO reads VALUES (?, ?, ?, ?, ?)",
+                ((p, *row) for p, row in (new_reads or {}).items()),
+            )
+            connection.executemany(
                 "INSERT INTO files VALUES (?, ?, ?, ?)",
                 (
                     (p, size, mtime, state.hashes.get(p, ""))
@@ -198,6 +247,30 @@ def save(cache_path: str, output_path: str, state: State) -> None:
         connection.close()
     os.replace(temporary, path)
     Journal.clear(cache_path)
+
+
+def _copy_reads(connection: sqlite3.Connection, old: str, paths: set[str]) -> None:
+    """Copy the ``reads`` rows of ``paths`` from the saved state at ``old``."""
+    if not paths or not os.path.exists(old):
+        return
+    try:
+        connection.execute("ATTACH DATABASE ? AS old", (old,))
+    except sqlite3.Error:
+        return
+    try:
+        connection.execute("CREATE TEMP TABLE kept (path TEXT PRIMARY KEY)")
+        connection.executemany("INSERT INTO kept VALUES (?)", ((p,) for p in paths))
+        connection.execute(
+            "INSERT INTO reads SELECT r.path, r.hash, r.content, r.metadata, "
+            "r.records FROM old.reads AS r JOIN kept ON kept.path = r.path"
+        )
+    except sqlite3.Error:
+        pass  # what cannot be copied is parsed again next time
+    finally:
+        connection.commit()
+        with contextlib.suppress(sqlite3.Error):
+            connection.execute("DROP TABLE temp.kept")
+            connection.execute("DETACH DATABASE old")
 
 
 class Journal:

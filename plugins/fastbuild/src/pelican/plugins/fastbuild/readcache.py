@@ -1,0 +1,171 @@
+"""What an incremental build keeps of each parsed content file.
+
+A content file whose bytes (BLAKE2b) are those of the last build, in a
+world (:mod:`.world`: settings, templates, code) that has not changed, is
+not parsed again: its reader's ``(content, metadata)`` and the log records
+of its reading come from the state (table ``reads``), and Pelican's
+``read_file`` takes them exactly as it takes a worker's result
+(:mod:`.reading`).
+
+Only what round-trips exactly is kept: metadata values that are strings,
+numbers, booleans, ``None``, lists, tuples, dicts with string keys, naive
+dates and datetimes (Pelican's ``SafeDatetime`` included), and Pelican's
+tags, categories and authors. A file with any other value (an aware
+datetime, a plugin's object) is parsed on every build. The values are
+stored as tagged JSON and rebuilt by a fixed decoder: nothing stored is
+executed.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from pelican.urlwrappers import Author, Category, Tag
+from pelican.utils import SafeDatetime
+
+__all__ = ["Unstorable", "decode", "encode", "file_hash", "records_data"]
+
+_WRAPPERS: dict[str, type] = {"tag": Tag, "category": Category, "author": Author}
+_MOMENTS: dict[str, type] = {
+    "datetime": datetime.datetime,
+    "safedatetime": SafeDatetime,
+}
+
+
+class Unstorable(Exception):
+    """A value the read cache does not keep."""
+
+
+def file_hash(path: str) -> str:
+    with open(path, "rb") as file:
+        return hashlib.file_digest(file, "blake2b").hexdigest()
+
+
+def _encode(value: Any) -> Any:
+    kind = type(value)
+    if kind is str:
+        return ["s", value]
+    if kind is bool:
+        return ["b", value]
+    if kind is int:
+        return ["i", value]
+    if kind is float:
+        return ["f", repr(value)]
+    if value is None:
+        return ["n"]
+    if kind is list or kind is tuple:
+        return ["l" if kind is list else "t", [_encode(item) for item in value]]
+    if kind is dict:
+        if not all(type(key) is str for key in value):
+            raise Unstorable("a dict with keys that are not strings")
+        return ["m", [[key, _encode(item)] for key, item in value.items()]]
+    if kind in (datetime.datetime, SafeDatetime):
+        if value.tzinfo is not None:
+            raise Unstorable("an aware datetime")
+        return ["d", kind.__name__.lower(), value.isoformat()]
+    if kind is datetime.date:
+        return ["D", value.isoformat()]
+    for label, wrapper in _WRAPPERS.items():
+        if kind is wrapper:
+            return ["w", label, value.name]
+    raise Unstorable(f"a value of type {kind.__qualname__}")
+
+
+def _decode(data: Any, settings: Mapping[str, Any]) -> Any:
+    tag = data[0]
+    if tag == "s":
+        return str(data[1])
+    if tag == "b":
+        return bool(data[1])
+    if tag == "i":
+        return int(data[1])
+    if tag == "f":
+        return float(data[1])
+    if tag == "n":
+        return None
+    if tag == "l":
+        return [_decode(item, settings) for item in data[1]]
+    if tag == "t":
+        return tuple(_decode(item, settings) for item in data[1])
+    if tag == "m":
+        return {str(key): _decode(item, settings) for key, item in data[1]}
+    if tag == "d":
+        return _MOMENTS[data[1]].fromisoformat(data[2])
+    if tag == "D":
+        return datetime.date.fromisoformat(data[1])
+    if tag == "w":
+        return _WRAPPERS[data[1]](str(data[2]), settings)
+    raise ValueError(f"unknown tag {tag!r}")
+
+
+def _same(a: Any, b: Any) -> bool:
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, list | tuple):
+        return len(a) == len(b) and all(map(_same, a, b))
+    if isinstance(a, dict):
+        return list(a) == list(b) and all(_same(a[k], b[k]) for k in a)
+    if type(a) in _WRAPPERS.values():
+        return bool(a.name == b.name)
+    return bool(a == b)
+
+
+def encode(
+    content: Any, metadata: Mapping[str, Any], settings: Mapping[str, Any]
+) -> tuple[str, str]:
+    """``(content, metadata)`` as stored: the content and tagged JSON.
+
+    :raises Unstorable: the data would not come back exactly.
+    """
+    if type(content) is not str:
+        raise Unstorable("content that is not a string")
+    encoded = _encode(dict(metadata))
+    text = json.dumps(encoded, ensure_ascii=False)
+    if not _same(_decode(json.loads(text), settings), dict(metadata)):
+        raise Unstorable("metadata that does not come back equal")
+    return content, text
+
+
+def decode(
+    content: str, metadata: str, settings: Mapping[str, Any]
+) -> tuple[str, dict[str, Any]]:
+    """What :func:`encode` stored. :raises ValueError: when it is not that."""
+    value = _decode(json.loads(metadata), settings)
+    if not isinstance(value, dict):
+        raise ValueError("metadata is not a mapping")
+    return str(content), value
+
+
+def records_data(records: list[logging.LogRecord]) -> str:
+    """A reading's log records as stored: JSON ``[logger, level, message]``."""
+    kept = []
+    for record in records:
+        try:
+            message = record.getMessage()
+        except Exception:
+            message = str(record.msg)
+        kept.append([record.name, record.levelno, message])
+    return json.dumps(kept, ensure_ascii=False)
+
+
+def records_of(data: str) -> list[logging.LogRecord]:
+    """Log records to replay from :func:`records_data`."""
+    records = []
+    for name, level, message in json.loads(data):
+        records.append(
+            logging.makeLogRecord(
+                {
+                    "name": str(name),
+                    "levelno": int(level),
+                    "levelname": logging.getLevelName(int(level)),
+                    "msg": str(message),
+                    "args": (),
+                }
+            )
+        )
+    return records
