@@ -25,7 +25,7 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -40,7 +40,7 @@ DEFAULT_CONFIGS = ("plain", "peer", "cx", "cx-warm")
 # engine: Pelican with pelican-fastbuild alone (no digest, Python-Markdown);
 # cx-markdown: cx reading with Python-Markdown instead of the sample site's
 # CommonMark reader; cx-trusted: cx with story bodies published as written.
-CONFIGS = (*DEFAULT_CONFIGS, "engine", "cx-markdown", "cx-trusted")
+CONFIGS = (*DEFAULT_CONFIGS, "engine", "cx-markdown", "cx-trusted", "cx-incremental")
 
 # Settings shared by every configuration: the sample site's pelicanconf.py
 # (same theme, URLs, pagination), with paths pointing at the corpus.
@@ -59,6 +59,7 @@ PLUGIN_PATHS = [{plugins!r}]
 DELETE_OUTPUT_DIRECTORY = False
 CACHE_CONTENT = {cache_on!r}
 LOAD_CONTENT_CACHE = {cache_on!r}
+FASTBUILD_INCREMENTAL = {incremental!r}
 """
 
 # Without the plugin: no CX_DIGEST_* settings (the theme needs none).
@@ -97,6 +98,7 @@ def settings_text(name: str, content: Path, work: Path, workers: int | None) -> 
         cache=str(work / "cache" / name),
         theme=str(ROOT / "theme"),
         cache_on=name == "cx-warm",
+        incremental=name == "cx-incremental",
     )
     if name in ("plain", "peer"):
         text += _NO_PLUGIN
@@ -181,12 +183,15 @@ class Series:
         return statistics.median(self.values(attr))
 
 
-def build(name: str, work: Path, stories: int) -> Sample:
+def build(name: str, work: Path, stories: int, fresh: bool = True) -> Sample:
+    """One build in a child process (``fresh``: from an empty output folder
+    and, but for cx-warm, an empty cache)."""
     settings = work / f"{name}.py"
     result = work / "timings" / f"{name}.json"
     result.parent.mkdir(parents=True, exist_ok=True)
-    shutil.rmtree(work / "output" / name, ignore_errors=True)
-    if name != "cx-warm":
+    if fresh:
+        shutil.rmtree(work / "output" / name, ignore_errors=True)
+    if fresh and name != "cx-warm":
         shutil.rmtree(work / "cache" / name, ignore_errors=True)
     env = {**os.environ, "PYTHONHASHSEED": "0", "TZ": "UTC", "LC_ALL": "C.UTF-8"}
     with (work / f"{name}.log").open("w", encoding="utf-8") as log:
@@ -416,6 +421,131 @@ def reading_cpu(stories: int, seed: int) -> str:
     )
 
 
+# -- incremental builds -------------------------------------------------------
+
+_CORRECTION = "\n\nCorrection: an earlier version of this story misstated a figure.\n"
+
+
+def _newest_day(content: Path) -> str:
+    days = sorted(p.name for p in (content / "stories").iterdir() if p.is_dir())
+    return days[-1]
+
+
+def _watch(work: Path, settings: Path, story: Path, new: Path, day: str) -> list[str]:
+    """``pelican --autoreload``: seconds from a save to the page written, for
+    a correction and then a new story."""
+    log = (work / "watch.log").open("w", encoding="utf-8")
+    env = {**os.environ, "PYTHONHASHSEED": "0", "TZ": "UTC", "LC_ALL": "C.UTF-8"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pelican", "-s", str(settings), "--autoreload",
+         "--verbose"],
+        cwd=str(work), stdout=log, stderr=subprocess.STDOUT, env=env,
+    )  # fmt: skip
+    out = work / "output" / "cx-incremental"
+
+    def builds() -> int:
+        return (work / "watch.log").read_text(encoding="utf-8").count("Done: Processed")
+
+    def wait(done: Callable[[], bool], limit: float = 900) -> float:
+        start = time.perf_counter()
+        while not done():
+            if time.perf_counter() - start > limit or proc.poll() is not None:
+                raise SystemExit("bench: the watch-mode build did not finish")
+            time.sleep(0.02)
+        return time.perf_counter() - start
+
+    lines = []
+    try:
+        wait(lambda: builds() >= 1)
+        page = next(out.rglob(f"{story.stem}/index.html"))
+        marker = f"watch correction {time.time_ns()}"
+        before = builds()
+        story.write_text(story.read_text(encoding="utf-8") + f"\n{marker}\n")
+        seconds = wait(lambda: marker in page.read_text(encoding="utf-8"))
+        wait(lambda: builds() > before)
+        label = "watch mode: one-story correction, save to page written"
+        lines.append(f"| {label} | {seconds:.2f} s |")
+        before = builds()
+        new.write_text(_story_text("Watch mode story", day), encoding="utf-8")
+        seconds = wait(lambda: any(out.rglob(f"{new.stem}/index.html")))
+        wait(lambda: builds() > before)
+        label = "watch mode: a new story for today, save to page written"
+        lines.append(f"| {label} | {seconds:.2f} s |")
+    finally:
+        proc.terminate()
+        proc.wait()
+        log.close()
+    return lines
+
+
+def _story_text(title: str, day: str) -> str:
+    return (
+        f"Title: {title}\nDate: {day} 23:30\nCategory: Economy\n\n"
+        "A story published while the archive is already built.\n"
+    )
+
+
+def incremental(stories: int, seed: int, repeat: int, workers: int | None) -> str:
+    """Incremental builds (``FASTBUILD_INCREMENTAL``) on a copy of the corpus:
+    cold with and without the state, then a build with nothing changed, a
+    one-story body correction and a new story for today, and the same two in
+    watch mode."""
+    names = ("cx", "cx-incremental")
+    work = prepare(stories, seed, names, workers)
+    content = work / "incremental-content"
+    shutil.rmtree(content, ignore_errors=True)
+    shutil.copytree(generate(stories, seed), content)
+    for name in names:
+        (work / f"{name}.py").write_text(
+            settings_text(name, content, work, workers), encoding="utf-8"
+        )
+    off, on = Series("cx"), Series("cx-incremental")
+    for round_ in range(1, repeat + 1):
+        for series in (off, on):
+            sample = build(series.name, work, stories)
+            series.samples.append(sample)
+            print(
+                f"  round {round_}/{repeat} cold {series.name:15} "
+                f"wall {sample.wall:7.2f} s",
+                flush=True,
+            )
+    steps: list[tuple[str, float]] = []
+
+    def step(label: str) -> None:
+        sample = build("cx-incremental", work, stories, fresh=False)
+        steps.append((label, sample.wall))
+        print(f"  {label:45} wall {sample.wall:7.2f} s", flush=True)
+
+    step("nothing changed")
+    files = sorted((content / "stories").rglob("*.md"))
+    story = files[len(files) // 2]
+    story.write_text(story.read_text(encoding="utf-8") + _CORRECTION, encoding="utf-8")
+    step("one-story body correction")
+    day = _newest_day(content)
+    new = content / "stories" / day / "bench-new-story.md"
+    new.write_text(_story_text("A new story for today", day), encoding="utf-8")
+    step("a new story for today")
+    watch_story = files[len(files) // 3]
+    watch_new = content / "stories" / day / "bench-watch-story.md"
+    watched = _watch(work, work / "cx-incremental.py", watch_story, watch_new, day)
+    ratio = [a.wall / b.wall for a, b in zip(on.samples, off.samples, strict=True)]
+    lines = [
+        f"Incremental builds at N = {stories} stories (FASTBUILD_INCREMENTAL)",
+        "",
+        "| build | wall |",
+        "|-------|------|",
+        f"| cold, state off (cx) | {_fmt(off.values('wall'))} s |",
+        f"| cold, state on (cx-incremental) | {_fmt(on.values('wall'))} s |",
+        *(f"| {label} | {wall:.2f} s |" for label, wall in steps),
+        *watched,
+        "",
+        "Cold with the state / without, round by round: "
+        + ", ".join(f"{r:.3f}" for r in ratio)
+        + f" (median {statistics.median(ratio):.3f})",
+    ]
+    return "\n".join(lines)
+
+
 def machine() -> str:
     cpu = "unknown"
     try:
@@ -457,6 +587,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     parser.add_argument("--scaling-sizes", default="5000,40000")
     parser.add_argument(
+        "--incremental",
+        action="store_true",
+        help="only incremental builds: cold with and without the state, "
+        "nothing changed, a correction, a new story, watch mode",
+    )
+    parser.add_argument(
         "--no-extras",
         action="store_true",
         help="skip the in-process timings (body policy, reading CPU) after the table",
@@ -469,6 +605,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     if args.scaling:
         sizes = [int(x) for x in args.scaling_sizes.split(",")]
         print(scaling(args.seed, args.repeat, sizes, args.workers))
+        return
+    if args.incremental:
+        print(incremental(args.stories, args.seed, args.repeat, args.workers))
         return
     names = [n.strip() for n in args.configs.split(",") if n.strip()]
     unknown = set(names) - set(CONFIGS)

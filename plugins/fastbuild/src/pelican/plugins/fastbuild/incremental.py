@@ -199,6 +199,11 @@ class Build:
         self.other_outputs: set[str] = set()
         self._keys: dict[str, int] = {}
         self._world: str | None = None
+        # Pelican's LimitFilter drops a message already logged by this process:
+        # under --autoreload two rebuilds can log the same summary line.
+        for log_filter in list(logger.filters):
+            if type(log_filter).__name__ == "LimitFilter":
+                logger.removeFilter(log_filter)
         self._lock = state.Lock(self.cache_path)
         try:
             self.previous, why = self._load()
