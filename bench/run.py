@@ -454,9 +454,13 @@ def _watch(work: Path, settings: Path, story: Path, new: Path, day: str) -> list
             time.sleep(0.02)
         return time.perf_counter() - start
 
+    # Pelican starts watching again after each build; a save before its
+    # watcher is set up (seconds, for thousands of files) goes unseen.
+    settle = 5.0
     lines = []
     try:
         wait(lambda: builds() >= 1)
+        time.sleep(settle)
         page = next(out.rglob(f"{story.stem}/index.html"))
         marker = f"watch correction {time.time_ns()}"
         before = builds()
@@ -465,6 +469,7 @@ def _watch(work: Path, settings: Path, story: Path, new: Path, day: str) -> list
         wait(lambda: builds() > before)
         label = "watch mode: one-story correction, save to page written"
         lines.append(f"| {label} | {seconds:.2f} s |")
+        time.sleep(settle)
         before = builds()
         new.write_text(_story_text("Watch mode story", day), encoding="utf-8")
         seconds = wait(lambda: any(out.rglob(f"{new.stem}/index.html")))

@@ -133,10 +133,6 @@ def run_pelican(
         "CACHE_CONTENT": False,
         "LOAD_CONTENT_CACHE": False,
         "DELETE_OUTPUT_DIRECTORY": False,
-        # Full builds (the sample site's incremental state is its own);
-        # tests of incremental builds turn it on with their own CACHE_PATH.
-        "FASTBUILD_INCREMENTAL": False,
-        "CACHE_PATH": str(root / "cache"),
     }
     settings_override.update(overrides)
     return build(root, content, output, settings_override)
@@ -148,6 +144,13 @@ def build(root: Path, content: Path, output: Path, overrides: dict[str, Any]) ->
     The log records of the plugin and of the engine (loggers ``cx_digest``
     and ``fastbuild``) are kept on the returned Site.
     """
+    # Full builds (the sample site's incremental state is its own); tests of
+    # incremental builds turn it on, with their own CACHE_PATH.
+    overrides = {
+        "FASTBUILD_INCREMENTAL": False,
+        "CACHE_PATH": str(root / "cache"),
+        **overrides,
+    }
     settings = read_settings(str(ROOT / "pelicanconf.py"), override=overrides)
     handler = Collect()
     logs = [logging.getLogger(name) for name in ("cx_digest", "fastbuild")]

@@ -25,6 +25,7 @@ import pytest
 from incremental_site import Site, story
 
 from pbuild import tree
+from pelican.plugins.fastbuild import incremental
 from support import ROOT
 
 sys.path.insert(0, str(ROOT / "bench"))
@@ -131,8 +132,14 @@ def test_killed_builds_at_many_points(tmp_path: Path) -> None:
 # -- unusable state -------------------------------------------------------------
 
 
+def state_dir(cache: Path) -> Path:
+    """The state folder of the only output folder built with ``cache``."""
+    (found,) = (cache / "fastbuild").iterdir()
+    return found
+
+
 def _break(cache: Path, how: str) -> None:
-    path = cache / STATE
+    path = state_dir(cache) / STATE
     if how == "missing":
         path.unlink()
     elif how == "corrupt":
@@ -174,7 +181,7 @@ def test_state_is_plain_sqlite(tmp_path: Path) -> None:
     shutil.copytree(ROOT / "theme", tmp_path / "theme")
     site.write()
     site.build("inc", incremental=True)
-    with sqlite3.connect(tmp_path / "inc-cache" / STATE) as connection:
+    with sqlite3.connect(state_dir(tmp_path / "inc-cache") / STATE) as connection:
         tables = {
             name for (name,) in connection.execute("SELECT name FROM sqlite_master")
         }
@@ -191,8 +198,9 @@ def test_second_build_on_the_same_cache_waits(tmp_path: Path) -> None:
     content = generate(20, seed=3, out=tmp_path / "corpus")
     cache = tmp_path / "cache"
     conf = _conf(tmp_path, content, tmp_path / "out", cache, True)
-    cache.mkdir()
-    fd = os.open(cache / "fastbuild.lock", os.O_RDWR | os.O_CREAT)
+    folder = Path(incremental.state_folder(str(cache), str(tmp_path / "out")))
+    folder.mkdir(parents=True)
+    fd = os.open(folder / "fastbuild.lock", os.O_RDWR | os.O_CREAT)
     fcntl.flock(fd, fcntl.LOCK_EX)
     try:
         process = _pelican(conf)

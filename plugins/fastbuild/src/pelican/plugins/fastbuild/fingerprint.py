@@ -83,6 +83,7 @@ _MACHINERY = frozenset(
 _LOCKS = (type(__import__("threading").Lock()), type(__import__("threading").RLock()))
 
 _CACHE_WRAPPERS = (type(functools.lru_cache(maxsize=1)(len)),)
+_HEAP_TYPE = 1 << 9  # Py_TPFLAGS_HEAPTYPE: a class defined in Python
 _SCALARS = frozenset({str, int, float, bool, type(None), bytes})
 _BUILTINS = (str, bytes, int, float, tuple, list, dict, set, frozenset)
 
@@ -166,8 +167,11 @@ class _Kinds:
         elif (
             kind.__reduce_ex__ is not object.__reduce_ex__
             or kind.__reduce__ is not object.__reduce__
+            or not kind.__flags__ & _HEAP_TYPE
         ):
-            found = "native"  # its own reduction (datetime, zoneinfo, enum...)
+            # Its own reduction (datetime, zoneinfo, enum...), or a type
+            # written in C whose state pickle knows, or refuses (a file).
+            found = "native"
         else:
             found = "default"
         self._cache[kind] = found
@@ -338,11 +342,22 @@ class Fingerprinter:
             data, refs = local.pop(id(member))
             done[id(member)] = self._hash(data, [done[id(ref)] for ref in refs])
             return
+        # A canonical order, whichever member the walk entered by: by each
+        # member's own data and references leaving the component.
+        inside = {id(m) for m in members}
+        nodes = {id(m): local.pop(id(m)) for m in members}
+
+        def own(member: Any) -> bytes:
+            data, refs = nodes[id(member)]
+            outside = [done[id(r)] if id(r) not in inside else b"#" for r in refs]
+            return self._hash(data, outside)
+
         members.reverse()
+        members.sort(key=own)
         position = {id(m): i for i, m in enumerate(members)}
         h = hashlib.blake2b(digest_size=16)
         for member in members:
-            data, refs = local.pop(id(member))
+            data, refs = nodes[id(member)]
             h.update(len(data).to_bytes(8, "little"))
             h.update(data)
             for ref in refs:

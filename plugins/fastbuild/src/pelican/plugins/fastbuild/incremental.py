@@ -178,6 +178,16 @@ def current() -> Build | None:
     return _current.build
 
 
+def state_folder(cache_path: str, output_path: str) -> str:
+    """Where the state of the builds into ``output_path`` lives: a folder of
+    ``CACHE_PATH`` of its own per output folder, so that builds of one site
+    into two folders (a preview, a production tree) keep their states."""
+    key = hashlib.blake2b(
+        os.path.abspath(output_path).encode("utf-8", "surrogateescape"), digest_size=8
+    ).hexdigest()
+    return os.path.join(os.path.abspath(cache_path), "fastbuild", key)
+
+
 class Build:
     """The incremental state of one build (see the module doc)."""
 
@@ -185,8 +195,8 @@ class Build:
         settings = pelican.settings
         self.settings = settings
         self.pelican = pelican
-        self.cache_path = os.path.abspath(settings["CACHE_PATH"])
         self.output_path = os.path.abspath(pelican.output_path)
+        self.cache_path = state_folder(settings["CACHE_PATH"], self.output_path)
         self.started_ns = time.time_ns()
         self.environments: list[Any] = []
         self.context: Mapping[str, Any] = {}
@@ -215,7 +225,14 @@ class Build:
             self._lock.release()
             raise
         if why is not None:
-            logger.warning("fastbuild: incremental build: %s; building everything", why)
+            # A first build (no state, nothing built yet) is expected; a lost,
+            # broken or unfinished state is worth a warning.
+            first = why == state.MISSING and not _has_files(self.output_path)
+            logger.log(
+                logging.INFO if first else logging.WARNING,
+                "fastbuild: incremental build: %s; building everything",
+                why,
+            )
         # Pelican's clean start would delete what this build can keep.
         self._deletes_output = bool(pelican.delete_outputdir)
         if why is None:
@@ -574,6 +591,10 @@ class Build:
             except OSError:
                 break
             folder = os.path.dirname(folder)
+
+
+def _has_files(folder: str) -> bool:
+    return any(files for _root, _dirs, files in os.walk(folder))
 
 
 def _static_outputs(context: Mapping[str, Any], output_path: str) -> Iterable[str]:

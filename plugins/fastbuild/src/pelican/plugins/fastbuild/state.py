@@ -1,6 +1,7 @@
 """The incremental build's state in ``CACHE_PATH``: SQLite and JSON only.
 
-Files, all in ``CACHE_PATH``:
+Files, all in ``CACHE_PATH/fastbuild/<key>/``, one folder per output folder
+(:func:`.incremental.state_folder`):
 
 - ``fastbuild-state.sqlite``: what the last build wrote and from what.
   Loading it runs no code (no pickle): a state restored from a shared CI
@@ -27,11 +28,12 @@ Files, all in ``CACHE_PATH``:
   everything and removes what the state and the journal name and it did not
   write.
 - ``fastbuild.lock``: ``flock``-ed for the whole build; a second build on
-  the same ``CACHE_PATH`` waits for it, saying so.
+  the same ``CACHE_PATH`` and output folder waits for it, saying so.
 
 Anything unreadable (corrupt, truncated, another format, another output
 folder, missing) gives one warning and a full build; the state is then
-written afresh.
+written afresh. (A missing state with an empty output folder is a first
+build: the same line, at INFO.)
 """
 
 from __future__ import annotations
@@ -52,6 +54,7 @@ FORMAT = "pelican-fastbuild state 1"
 STATE_FILE = "fastbuild-state.sqlite"
 JOURNAL_FILE = "fastbuild-journal"
 LOCK_FILE = "fastbuild.lock"
+MISSING = "no saved state"
 
 
 @dataclass
@@ -90,7 +93,7 @@ def load(cache_path: str, output_path: str) -> tuple[State, str | None]:
     state.journal = Journal.read(cache_path)
     path = _path(cache_path, STATE_FILE)
     if not os.path.exists(path):
-        return state, "no saved state"
+        return state, MISSING
     try:
         connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     except sqlite3.Error as err:

@@ -1,0 +1,150 @@
+"""Fingerprints: equal data, equal fingerprint; any change, another one."""
+
+from __future__ import annotations
+
+import datetime
+import functools
+from dataclasses import dataclass, field
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from markupsafe import Markup
+
+from pelican.plugins.fastbuild.fingerprint import Fingerprinter, Untracked
+from pelican.plugins.fastbuild.taxonomy import IndexedList
+
+
+@dataclass
+class Node:
+    name: str
+    links: list[Any] = field(default_factory=list)
+    extra: Any = None
+
+
+def fp(value: Any, settings: object = None) -> bytes:
+    return Fingerprinter(settings).of(value)
+
+
+def ring(names: list[str]) -> Node:
+    nodes = [Node(n) for n in names]
+    for a, b in zip(nodes, nodes[1:] + nodes[:1], strict=True):
+        a.links.append(b)
+    return nodes[0]
+
+
+def test_equal_data_in_distinct_objects_has_one_fingerprint() -> None:
+    a = Node("a", [Node("b"), {"k": [1, 2.5, None, True]}])
+    b = Node("a", [Node("b"), {"k": [1, 2.5, None, True]}])
+    assert fp(a) == fp(b)
+
+
+def test_sharing_does_not_change_the_fingerprint() -> None:
+    word = "".join(["sha", "red"])
+    shared = Node("x", [word, word])
+    separate = Node("x", ["shared", "".join(["sh", "ared"])])
+    assert fp(shared) == fp(separate)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda n: setattr(n, "name", "other"),
+        lambda n: n.links[0].links.append(1),
+        lambda n: setattr(n.links[0], "extra", {"deep": ["x"]}),
+        lambda n: setattr(n.links[0].links[0].links[0], "name", "z"),
+    ],
+)
+def test_any_change_anywhere_in_a_cycle_changes_every_member(change: Any) -> None:
+    root = ring(["a", "b", "c"])
+    member = root.links[0]
+    before_root, before_member = fp(root), fp(member)
+    change(root)
+    assert fp(root) != before_root
+    assert fp(member) != before_member
+
+
+def test_a_cycle_entered_anywhere_is_consistent() -> None:
+    root = ring(["a", "b", "c", "d"])
+    f = Fingerprinter()
+    member_first = f.of(root.links[0].links[0])
+    assert Fingerprinter().of(root.links[0].links[0]) == member_first
+    assert f.of(root) == Fingerprinter().of(root)
+
+
+def test_types_are_part_of_the_data() -> None:
+    assert fp(Markup("<b>x</b>")) != fp("<b>x</b>")
+    assert fp([1]) != fp((1,))
+    assert fp(1) != fp(1.0) != fp("1")
+    assert fp(Node("a")) != fp({"name": "a", "links": [], "extra": None})
+
+
+def test_dates_with_their_zone() -> None:
+    shanghai = datetime.datetime(2026, 11, 16, 9, tzinfo=ZoneInfo("Asia/Shanghai"))
+    utc = datetime.datetime(2026, 11, 16, 1, tzinfo=datetime.UTC)
+    assert shanghai == utc
+    assert fp(shanghai) != fp(utc)
+    assert fp(shanghai) == fp(shanghai.replace())
+
+
+def test_functions_by_name_and_closure() -> None:
+    def make(value: str) -> Any:
+        return lambda: value
+
+    assert fp(make("a")) == fp(make("a"))
+    assert fp(make("a")) != fp(make("b"))
+    assert fp(functools.partial(len, "ab")) != fp(functools.partial(len, "abc"))
+
+
+def test_the_settings_dict_is_left_to_the_world_fingerprint() -> None:
+    settings = {"SITENAME": "A"}
+    a = Node("x", extra=settings)
+    before = fp(a, settings)
+    settings["SITENAME"] = "B"
+    assert fp(a, settings) == before
+    assert fp(a) != fp(Node("x", extra={"SITENAME": "A"}))
+
+
+def test_declared_fingerprint_leaves_caches_out() -> None:
+    class Cached:
+        def __init__(self, data: str) -> None:
+            self.data = data
+            self.cache: dict[str, str] = {}
+
+        def __fastbuild_fingerprint__(self) -> object:
+            return self.data
+
+    a, b = Cached("x"), Cached("x")
+    b.cache["k"] = "v"
+    assert fp(a) == fp(b)
+    assert fp(a) != fp(Cached("y"))
+
+
+def test_indexed_list_is_its_elements() -> None:
+    items = [Node("a"), Node("b")]
+    assert fp(IndexedList(items)) == fp(IndexedList([Node("a"), Node("b")]))
+    assert fp(IndexedList(items)) != fp(IndexedList(items[:1]))
+
+
+def test_what_cannot_be_written_is_untracked(tmp_path: Any) -> None:
+    with (tmp_path / "f").open("w") as handle, pytest.raises(Untracked):
+        fp(Node("x", extra=handle))
+
+
+def test_pelican_content_without_its_body() -> None:
+    from pelican.contents import Article
+    from pelican.settings import DEFAULT_CONFIG
+
+    settings = dict(DEFAULT_CONFIG)
+
+    def article(body: str, title: str) -> Article:
+        return Article(
+            body,
+            metadata={"title": title, "date": datetime.datetime(2026, 1, 2)},
+            settings=settings,
+            source_path="/s/a.md",
+            context={},
+        )
+
+    assert fp(article("one", "T"), settings) == fp(article("two", "T"), settings)
+    assert fp(article("one", "T"), settings) != fp(article("one", "U"), settings)
