@@ -490,7 +490,9 @@ def _story_text(title: str, day: str) -> str:
     )
 
 
-def incremental(stories: int, seed: int, repeat: int, workers: int | None) -> str:
+def incremental(
+    stories: int, seed: int, repeat: int, workers: int | None, watch: bool = True
+) -> str:
     """Incremental builds (``FASTBUILD_INCREMENTAL``) on a copy of the corpus:
     cold with and without the state, then a build with nothing changed, a
     one-story body correction and a new story for today, and the same two in
@@ -532,7 +534,11 @@ def incremental(stories: int, seed: int, repeat: int, workers: int | None) -> st
     step("a new story for today")
     watch_story = files[len(files) // 3]
     watch_new = content / "stories" / day / "bench-watch-story.md"
-    watched = _watch(work, work / "cx-incremental.py", watch_story, watch_new, day)
+    watched = (
+        _watch(work, work / "cx-incremental.py", watch_story, watch_new, day)
+        if watch
+        else []
+    )
     ratio = [a.wall / b.wall for a, b in zip(on.samples, off.samples, strict=True)]
     lines = [
         f"Incremental builds at N = {stories} stories (FASTBUILD_INCREMENTAL)",
@@ -592,6 +598,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     parser.add_argument("--scaling-sizes", default="5000,40000")
     parser.add_argument(
+        "--no-watch",
+        action="store_true",
+        help="with --incremental: leave out the watch-mode builds",
+    )
+    parser.add_argument(
         "--incremental",
         action="store_true",
         help="only incremental builds: cold with and without the state, "
@@ -612,7 +623,11 @@ def main(argv: Sequence[str] | None = None) -> None:
         print(scaling(args.seed, args.repeat, sizes, args.workers))
         return
     if args.incremental:
-        print(incremental(args.stories, args.seed, args.repeat, args.workers))
+        print(
+            incremental(
+                args.stories, args.seed, args.repeat, args.workers, not args.no_watch
+            )
+        )
         return
     names = [n.strip() for n in args.configs.split(",") if n.strip()]
     unknown = set(names) - set(CONFIGS)
