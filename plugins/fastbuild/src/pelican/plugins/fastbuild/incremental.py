@@ -178,6 +178,12 @@ def current() -> Build | None:
     return _current.build
 
 
+def kwargs_of(job: Any) -> dict[str, Any]:
+    """The extra keyword arguments of a recorded ``write_file`` call."""
+    kwargs = job.bound.arguments.get("kwargs", {})
+    return kwargs if isinstance(kwargs, dict) else {}
+
+
 def state_folder(cache_path: str, output_path: str) -> str:
     """Where the state of the builds into ``output_path`` lives: a folder of
     ``CACHE_PATH`` of its own per output folder, so that builds of one site
@@ -338,12 +344,26 @@ class Build:
             count = self._keys.get(name, 0)
             self._keys[name] = count + 1
             plan = Plan(f"{name}#{count}" if count else name)
-            if arguments.get("relative_urls"):
-                # What Pelican's write_file leaves in the shared context.
-                from pelican.utils import get_relative_path, path_to_url
-
-                localsiteurl = path_to_url(get_relative_path(name)) or localsiteurl
-            plan.localsiteurl = localsiteurl
+            # The shared context's localsiteurl the render sees (content
+            # objects resolve their links with it): a relative call sets its
+            # own, from its name.
+            relative = bool(arguments.get("relative_urls"))
+            plan.localsiteurl = "own" if relative else localsiteurl
+            if relative:
+                # What Pelican's write_file leaves in the shared context for
+                # the next call: the relative URL of this call's last page,
+                # which the name and the length of the paginated lists decide.
+                paginated = arguments.get("paginated")
+                if paginated is None:
+                    paginated = {
+                        k: v
+                        for k, v in kwargs_of(job).items()
+                        if k in ("articles", "dates")
+                    }
+                sizes = tuple(
+                    len(v) if hasattr(v, "__len__") else -1 for v in paginated.values()
+                )
+                localsiteurl = ("relative", name, sizes)
             row = self.previous.calls.get(plan.key)
             if self.full_reason is None and row is not None and self._outputs_kept(row):
                 reads = record.Recorder.from_data(row.reads)

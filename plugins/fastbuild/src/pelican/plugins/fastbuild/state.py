@@ -323,10 +323,16 @@ class Lock:
     """An exclusive ``flock`` on ``CACHE_PATH/fastbuild.lock``."""
 
     def __init__(self, cache_path: str) -> None:
-        import fcntl
-
         os.makedirs(cache_path, exist_ok=True)
         self._fd = os.open(_path(cache_path, LOCK_FILE), os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            import fcntl
+        except ImportError:  # not POSIX: builds on one CACHE_PATH are not serialised
+            logger.warning(
+                "fastbuild: no fcntl here: two builds on %s at once would clash",
+                cache_path,
+            )
+            return
         try:
             fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -337,10 +343,12 @@ class Lock:
             fcntl.flock(self._fd, fcntl.LOCK_EX)
 
     def release(self) -> None:
-        import fcntl
+        if self._fd < 0:
+            return
+        with contextlib.suppress(OSError, ImportError):
+            import fcntl
 
-        if self._fd >= 0:
-            with contextlib.suppress(OSError):
-                fcntl.flock(self._fd, fcntl.LOCK_UN)
-                os.close(self._fd)
-            self._fd = -1
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+        with contextlib.suppress(OSError):
+            os.close(self._fd)
+        self._fd = -1
