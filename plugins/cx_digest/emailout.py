@@ -163,9 +163,12 @@ class EmailRenderer:
         self._last: tuple[Edition, EmailParts] | None = None
 
     def __fastbuild_fingerprint__(self) -> object:
-        """What an incremental build compares (pelican-fastbuild): the site;
-        the report and the last edition's parts are not inputs."""
-        return self.site
+        """What an incremental build compares (pelican-fastbuild): the
+        settings. An email reads its edition (the page's own argument), the
+        templates through the site's ``render`` (whose names the engine
+        records) and image sizes (declared); the report and the last
+        edition's parts are not inputs."""
+        return self.settings
 
     def image(self, image: Image | None) -> EmailImage | None:
         if image is None:

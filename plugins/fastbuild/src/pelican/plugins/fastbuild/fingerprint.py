@@ -12,6 +12,7 @@ of a graph hashed by :class:`Fingerprinter`. What is written is steered:
   dict (the world fingerprint covers the settings, :mod:`.world`);
 - an object can say what it depends on with a ``__fastbuild_fingerprint__()``
   method returning plain data (leaving out its caches, say);
+- a Pelican tag, category or author is its type, name and slug;
 - a Pelican content object is written without its body (``_content``,
   ``_summary``) and without the site context it holds: a render that reads
   a body is recorded as reading that content's body (:mod:`.record`);
@@ -198,8 +199,9 @@ class _LocalPickler(pickle.Pickler):
         kind = fp._kinds.of(type(obj))
         if kind == "native":
             return NotImplemented  # its own reduction (datetime, zoneinfo, enum...)
-        if kind == "wrapper":  # a Pelican tag, category or author: inline
-            return _Token, (_name(type(obj)),), _fields(obj, fp._settings)
+        if kind == "wrapper":  # a Pelican tag, category or author: inline,
+            # by what it shows (its __dict__ caches differ by where it came from)
+            return _Token, (_name(type(obj)),), (obj.name, obj.slug)
         if kind == "method" and not isinstance(obj.__self__, types.ModuleType):
             return _Token, ("method", obj.__name__), obj.__self__  # inline
         if fp._node_parts(obj) is None:
@@ -384,7 +386,9 @@ class Fingerprinter:
         if kind == "default":
             fields = _fields(obj, settings)
             return None if fields is None else (name, fields)
-        if kind in ("content", "wrapper"):
+        if kind == "wrapper":
+            return (name, obj.name, obj.slug)
+        if kind == "content":
             fields = _fields(obj, settings) or {}
             for key in CONTENT_SKIPPED:
                 fields.pop(key, None)
