@@ -44,7 +44,7 @@ import pickle
 import types
 from typing import Any
 
-__all__ = ["Fingerprinter", "Untracked", "digest"]
+__all__ = ["Fingerprinter", "Untracked", "digest", "file_digest"]
 
 
 class Untracked(Exception):
@@ -58,6 +58,15 @@ def digest(*parts: bytes) -> bytes:
         h.update(len(part).to_bytes(8, "little"))
         h.update(part)
     return h.digest()
+
+
+def file_digest(path: str) -> bytes:
+    """The BLAKE2b digest of a file's bytes (every file hash of the engine).
+
+    :raises OSError: the file cannot be read.
+    """
+    with open(path, "rb") as file:
+        return hashlib.file_digest(file, "blake2b").digest()
 
 
 def _name(obj: Any) -> str:

@@ -44,7 +44,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import readcache, record, state
-from .fingerprint import Fingerprinter, Untracked, digest
+from .fingerprint import Fingerprinter, Untracked, digest, file_digest
 from .world import world_fingerprint
 
 __all__ = [
@@ -143,11 +143,6 @@ def write_output(path: str | os.PathLike[str], data: str | bytes) -> bool:
     with open(path, "wb") as file:
         file.write(raw)
     return True
-
-
-def _file_hash(path: str) -> str:
-    with open(path, "rb") as file:
-        return hashlib.file_digest(file, "blake2b").hexdigest()
 
 
 # -- one build -------------------------------------------------------------------
@@ -427,7 +422,7 @@ class Build:
                 parts += [source.encode(), self._body(content, context)]
             for path in sorted(reads.files):
                 try:
-                    parts += [path.encode(), bytes.fromhex(_file_hash(path))]
+                    parts += [path.encode(), file_digest(path)]
                 except OSError:
                     parts += [path.encode(), b"missing"]
         except Untracked as err:
@@ -515,12 +510,13 @@ class Build:
             self._lock.release()
 
     def _finish(self) -> None:
-        outputs, others = self._outputs_of_this_build()
+        found = list(self._walk())
+        outputs, others = self._outputs_of_this_build(found)
         for path in sorted(self.known - outputs):
             self._delete(path)
         if self._deletes_output and self.full_reason is None:
             retention = set(self.settings.get("OUTPUT_RETENTION", []))
-            for path in self._walk():
+            for path in found:
                 relative = os.path.relpath(path, self.output_path)
                 if path not in outputs and relative.split(os.sep)[0] not in retention:
                     self._delete(path)
@@ -529,7 +525,7 @@ class Build:
         for path in sorted(others):
             try:
                 found = os.stat(path)
-                digest_hex = _file_hash(path)
+                digest_hex = file_digest(path).hex()
             except OSError:
                 continue
             mtime = found.st_mtime_ns
@@ -576,18 +572,17 @@ class Build:
             for name in files:
                 yield os.path.join(root, name)
 
-    def _outputs_of_this_build(self) -> tuple[set[str], set[str]]:
-        """(every output of this build, those not written by a tracked call)."""
+    def _outputs_of_this_build(self, found: list[str]) -> tuple[set[str], set[str]]:
+        """(every output of this build, those not written by a tracked call),
+        from the files ``found`` in the output folder."""
         tracked = {path for row in self.pages.values() for path, _, _ in row.outputs}
         others = set(self.other_outputs) | (self.writer_outputs - tracked)
-        for root, _dirs, files in os.walk(self.output_path):
-            for name in files:
-                path = os.path.join(root, name)
-                if path in tracked or path in others:
-                    continue
-                with contextlib.suppress(OSError):
-                    if os.stat(path).st_ctime_ns >= self.started_ns:
-                        others.add(path)  # written during this build
+        for path in found:
+            if path in tracked or path in others:
+                continue
+            with contextlib.suppress(OSError):
+                if os.stat(path).st_ctime_ns >= self.started_ns:
+                    others.add(path)  # written during this build
         for static in _static_outputs(self.context, self.output_path):
             if os.path.exists(static):
                 others.add(static)

@@ -56,6 +56,8 @@ __all__ = [
     "pelican_signal_objects",
     "portable_records",
     "reap_all",
+    "record_tuples",
+    "records_from_tuples",
     "replay_records",
 ]
 
@@ -173,6 +175,38 @@ def portable_records(
                     setattr(record, key, repr(value))
         portable.append(record)
     return portable
+
+
+def record_tuples(records: Iterable[logging.LogRecord]) -> list[tuple[str, int, str]]:
+    """What an incremental build keeps of log records: (logger, level,
+    message), the message formatted (so it stores as JSON)."""
+    kept = []
+    for record in records:
+        try:
+            message = record.getMessage()
+        except Exception:
+            message = str(record.msg)
+        kept.append((record.name, record.levelno, message))
+    return kept
+
+
+def records_from_tuples(
+    tuples: Iterable[tuple[str, int, str] | list[Any]],
+) -> list[logging.LogRecord]:
+    """Log records to replay (:func:`replay_records`) from
+    :func:`record_tuples`."""
+    return [
+        logging.makeLogRecord(
+            {
+                "name": str(name),
+                "levelno": int(level),
+                "levelname": logging.getLevelName(int(level)),
+                "msg": str(message),
+                "args": (),
+            }
+        )
+        for name, level, message in tuples
+    ]
 
 
 def replay_records(records: Iterable[logging.LogRecord]) -> None:

@@ -19,7 +19,6 @@ executed.
 from __future__ import annotations
 
 import datetime
-import hashlib
 import json
 import logging
 from collections.abc import Mapping
@@ -28,7 +27,9 @@ from typing import Any
 from pelican.urlwrappers import Author, Category, Tag
 from pelican.utils import SafeDatetime
 
-__all__ = ["Unstorable", "decode", "encode", "file_hash", "records_data"]
+from .procs import record_tuples, records_from_tuples
+
+__all__ = ["Unstorable", "decode", "encode", "records_data", "records_of"]
 
 _WRAPPERS: dict[str, type] = {"tag": Tag, "category": Category, "author": Author}
 _MOMENTS: dict[str, type] = {
@@ -39,11 +40,6 @@ _MOMENTS: dict[str, type] = {
 
 class Unstorable(Exception):
     """A value the read cache does not keep."""
-
-
-def file_hash(path: str) -> str:
-    with open(path, "rb") as file:
-        return hashlib.file_digest(file, "blake2b").hexdigest()
 
 
 def _encode(value: Any) -> Any:
@@ -143,29 +139,9 @@ def decode(
 
 def records_data(records: list[logging.LogRecord]) -> str:
     """A reading's log records as stored: JSON ``[logger, level, message]``."""
-    kept = []
-    for record in records:
-        try:
-            message = record.getMessage()
-        except Exception:
-            message = str(record.msg)
-        kept.append([record.name, record.levelno, message])
-    return json.dumps(kept, ensure_ascii=False)
+    return json.dumps(record_tuples(records), ensure_ascii=False)
 
 
 def records_of(data: str) -> list[logging.LogRecord]:
     """Log records to replay from :func:`records_data`."""
-    records = []
-    for name, level, message in json.loads(data):
-        records.append(
-            logging.makeLogRecord(
-                {
-                    "name": str(name),
-                    "levelno": int(level),
-                    "levelname": logging.getLevelName(int(level)),
-                    "msg": str(message),
-                    "args": (),
-                }
-            )
-        )
-    return records
+    return records_from_tuples(json.loads(data))

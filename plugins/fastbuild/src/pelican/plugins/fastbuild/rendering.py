@@ -67,6 +67,8 @@ from .procs import (
     loads,
     portable_records,
     reap_all,
+    record_tuples,
+    records_from_tuples,
     replay_records,
 )
 
@@ -152,18 +154,6 @@ class _Collect(logging.Handler):
         self.records.append(record)
 
 
-def record_tuples(records: list[logging.LogRecord]) -> list[tuple[str, int, str]]:
-    """What an incremental build keeps of a render's log records."""
-    kept = []
-    for item in records:
-        try:
-            message = item.getMessage()
-        except Exception:
-            message = str(item.msg)
-        kept.append((item.name, item.levelno, message))
-    return kept
-
-
 class RecordedTemplate:
     """Stands for a template an incremental build renders in this process:
     the render's reads and log records go into the call's plan."""
@@ -197,8 +187,7 @@ class ReusedTemplate:
         self.plan = plan
 
     def render(self, context: dict[str, Any]) -> str:
-        for name, level, message in self.plan.row.records:
-            logging.getLogger(name).log(level, "%s", message)
+        replay_records(records_from_tuples(self.plan.row.records))
         return ""
 
     def __getattr__(self, name: str) -> Any:

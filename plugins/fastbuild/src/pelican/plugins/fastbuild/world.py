@@ -16,7 +16,6 @@ page again (an incremental build becomes a full one). It covers:
 
 from __future__ import annotations
 
-import hashlib
 import importlib.metadata
 import os
 import sys
@@ -24,14 +23,9 @@ import sysconfig
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from .fingerprint import Fingerprinter, Untracked, digest
+from .fingerprint import Fingerprinter, Untracked, digest, file_digest
 
 __all__ = ["world_fingerprint"]
-
-
-def _file_digest(path: str) -> bytes:
-    with open(path, "rb") as file:
-        return hashlib.file_digest(file, "blake2b").digest()
 
 
 def template_folders(environments: Iterable[Any]) -> list[str]:
@@ -68,7 +62,7 @@ def _templates_digest(folders: list[str]) -> bytes:
                 try:
                     parts += [
                         path.encode("utf-8", "surrogateescape"),
-                        _file_digest(path),
+                        file_digest(path),
                     ]
                 except OSError:
                     parts.append(
@@ -123,7 +117,7 @@ def _code_digest() -> bytes:
 
 def _safe_file_digest(path: str) -> bytes:
     try:
-        return _file_digest(path)
+        return file_digest(path)
     except OSError:
         return b"unreadable:" + path.encode("utf-8", "surrogateescape")
 
