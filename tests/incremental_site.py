@@ -15,7 +15,7 @@ from pelican.log import LimitFilter
 from pelican.settings import read_settings
 
 from pbuild import only_plugins
-from support import FIXTURES, ROOT, story_file
+from support import FIXTURES, ROOT, story_file, write_content
 
 IMAGES = {
     "images/fixture.jpg": (FIXTURES / "images" / "fixture.jpg").read_bytes(),
@@ -90,14 +90,7 @@ class Site:
         content = self.root / "content"
         if content.exists():
             shutil.rmtree(content)
-        for rel, data in self.files.items():
-            target = content / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            if isinstance(data, bytes):
-                target.write_bytes(data)
-            else:
-                target.write_text(data, encoding="utf-8")
-        (content / "stories").mkdir(parents=True, exist_ok=True)
+        write_content(content, self.files)
 
     def build(self, name: str, incremental: bool, workers: int = 2) -> Path:
         """Build into ``root/name``; a full build starts from an empty folder."""

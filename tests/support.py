@@ -101,6 +101,19 @@ class Collect(logging.Handler):
         self.records.append(record)
 
 
+def write_content(content: Path, files: dict[str, str | bytes]) -> None:
+    """Write ``files`` (path under ``content`` -> text or bytes); the
+    ``stories`` folder exists even without a story."""
+    for rel, data in files.items():
+        target = content / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(data, bytes):
+            target.write_bytes(data)
+        else:
+            target.write_text(data, encoding="utf-8")
+    (content / "stories").mkdir(parents=True, exist_ok=True)
+
+
 def run_pelican(
     root: Path,
     files: dict[str, str | bytes],
@@ -110,14 +123,7 @@ def run_pelican(
     """Write ``files`` under ``root/content`` and build with the repo's settings."""
     content = root / "content"
     output = root / "output"
-    for rel, text in files.items():
-        target = content / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(text, bytes):
-            target.write_bytes(text)
-        else:
-            target.write_text(text, encoding="utf-8")
-    (content / "stories").mkdir(parents=True, exist_ok=True)
+    write_content(content, files)
     if copy_images:
         images = content / "images"
         images.mkdir(parents=True, exist_ok=True)
