@@ -40,6 +40,8 @@ from __future__ import annotations
 import functools
 import hashlib
 import io
+import itertools
+import operator
 import pickle
 import types
 from typing import Any
@@ -67,6 +69,18 @@ def file_digest(path: str) -> bytes:
     """
     with open(path, "rb") as file:
         return hashlib.file_digest(file, "blake2b").digest()
+
+
+def _scalar(value: str | bytes | int | float | bool | None) -> bytes:
+    """The fingerprint of a built-in scalar: its type and its value (text
+    as its code points, other scalars as their repr)."""
+    if type(value) is str:
+        data = b"str:" + value.encode("utf-8", "surrogatepass")
+    elif type(value) is bytes:
+        data = b"bytes:" + value
+    else:
+        data = f"{type(value).__name__}:{value!r}".encode()
+    return hashlib.blake2b(data, digest_size=16).digest()
 
 
 def _name(obj: Any) -> str:
@@ -108,29 +122,42 @@ class _Token:
     cycles end). Never unpickled: only hashed."""
 
 
-def _fields(obj: Any, settings: object) -> dict[str, Any] | None:
-    """An object's attributes (``__dict__`` and ``__slots__``), or None."""
-    fields: dict[str, Any] = {}
-    found = False
-    for base in type(obj).__mro__:
+def _slot_names(kind: type) -> tuple[str, ...]:
+    """The ``__slots__`` names of a type and its bases (not ``__dict__``)."""
+    names: list[str] = []
+    for base in kind.__mro__:
         slots = vars(base).get("__slots__", ())
         if isinstance(slots, str):
             slots = (slots,)
-        for slot in slots:
-            if slot in ("__dict__", "__weakref__"):
-                continue
-            found = True
-            try:
-                fields[slot] = getattr(obj, slot)
-            except AttributeError:
-                continue
+        names += [s for s in slots if s not in ("__dict__", "__weakref__")]
+    return tuple(names)
+
+
+def _fields(
+    obj: Any, settings: object, slots: tuple[str, ...]
+) -> dict[str, Any] | None:
+    """An object's attributes (``__dict__`` and ``__slots__``, the names of
+    its type's slots), or None."""
+    fields: dict[str, Any] = {}
+    found = bool(slots)
+    for slot in slots:
+        try:
+            fields[slot] = getattr(obj, slot)
+        except AttributeError:
+            continue
     attrs = getattr(obj, "__dict__", None)
     if isinstance(attrs, dict):
         found = True
         fields.update(attrs)
     if not found:
         return None
-    return {k: v for k, v in fields.items() if v is not settings}
+    if settings is None:
+        return fields
+    if fields.get("settings") is settings:  # a Pelican content object's
+        del fields["settings"]
+    if any(map(operator.is_, fields.values(), itertools.repeat(settings))):
+        fields = {k: v for k, v in fields.items() if v is not settings}
+    return fields
 
 
 class _Kinds:
@@ -138,6 +165,8 @@ class _Kinds:
 
     def __init__(self) -> None:
         self._cache: dict[type, str] = {}
+        self.known = self._cache  # read directly where every call counts
+        self._slots: dict[type, tuple[str, ...]] = {}
         from jinja2 import Template
         from pelican.contents import Content
         from pelican.urlwrappers import URLWrapper
@@ -145,6 +174,12 @@ class _Kinds:
         self._content = Content
         self._wrapper = URLWrapper
         self._template = Template
+
+    def slots(self, kind: type) -> tuple[str, ...]:
+        found = self._slots.get(kind)
+        if found is None:
+            found = self._slots[kind] = _slot_names(kind)
+        return found
 
     def of(self, kind: type) -> str:
         try:
@@ -199,13 +234,13 @@ class _LocalPickler(pickle.Pickler):
         super().__init__(file, protocol=5)
         self.fast = True
         self._fp = fingerprinter
-        self._refs = refs
+        self.refs = refs  # of the node being written
 
     def reducer_override(self, obj: Any) -> Any:
         if obj is _Token:
             return NotImplemented  # the callable of every token: by reference
         fp = self._fp
-        kind = fp._kinds.of(type(obj))
+        kind = fp._kinds.known.get(type(obj)) or fp._kinds.of(type(obj))
         if kind == "native":
             return NotImplemented  # its own reduction (datetime, zoneinfo, enum...)
         if kind == "wrapper":  # a Pelican tag, category or author: inline,
@@ -215,8 +250,8 @@ class _LocalPickler(pickle.Pickler):
             return _Token, ("method", obj.__name__), obj.__self__  # inline
         if fp._node_parts(obj) is None:
             return NotImplemented
-        self._refs.append(obj)
-        return _Token, (len(self._refs) - 1,)
+        self.refs.append(obj)
+        return _Token, (len(self.refs) - 1,)
 
 
 class Fingerprinter:
@@ -234,6 +269,8 @@ class Fingerprinter:
         self._done: dict[int, bytes] = {}
         self._keep: list[Any] = []  # memoised objects stay alive
         self._parts_of: dict[int, tuple[Any, ...] | None] = {}
+        self._buffer = io.BytesIO()
+        self._pickler = _LocalPickler(self._buffer, self, [])
 
     def of(self, value: Any) -> bytes:
         """The fingerprint of ``value``.
@@ -245,10 +282,7 @@ class Fingerprinter:
         if found is not None:
             return found
         if type(value) in _SCALARS:
-            result = hashlib.blake2b(
-                f"{type(value).__name__}:{value!r}".encode("utf-8", "surrogatepass"),
-                digest_size=16,
-            ).digest()
+            result = _scalar(value)
             self._done[key] = result
             self._keep.append(value)
             return result
@@ -277,9 +311,12 @@ class Fingerprinter:
 
     def _local(self, value: Any) -> tuple[bytes, list[Any]]:
         refs: list[Any] = []
-        buffer = io.BytesIO()
+        buffer, pickler = self._buffer, self._pickler
+        buffer.seek(0)
+        buffer.truncate()
+        pickler.refs = refs
         try:
-            _LocalPickler(buffer, self, refs).dump(value)
+            pickler.dump(value)
         except (pickle.PicklingError, TypeError, AttributeError, ValueError) as err:
             raise Untracked(f"{type(err).__name__}: {err}") from None
         except RecursionError:
@@ -385,20 +422,21 @@ class Fingerprinter:
         kind = self._kinds.of(type(obj))
         name = _name(type(obj))
         settings = self._settings
+        slots = self._kinds.slots(type(obj))
         if kind == "builtin":
             # A subclass of a built-in type (a named tuple, Markup): its type,
             # its value as the built-in, its attributes.
             base = next(b for b in type(obj).__mro__ if b in _BUILTINS)
-            return (name, base(obj), _fields(obj, settings) or {})
+            return (name, base(obj), _fields(obj, settings, slots) or {})
         if kind == "native":
             return None
         if kind == "default":
-            fields = _fields(obj, settings)
+            fields = _fields(obj, settings, slots)
             return None if fields is None else (name, fields)
         if kind == "wrapper":
             return (name, obj.name, obj.slug)
         if kind == "content":
-            fields = _fields(obj, settings) or {}
+            fields = _fields(obj, settings, slots) or {}
             for key in CONTENT_SKIPPED:
                 fields.pop(key, None)
             return (name, fields)
