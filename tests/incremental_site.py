@@ -5,7 +5,9 @@ this process with the repo's pelicanconf.py."""
 from __future__ import annotations
 
 import logging
+import logging.handlers
 import shutil
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -124,13 +126,8 @@ def run_build(overrides: dict[str, Any], plugins: tuple[str, ...]) -> list[str]:
     settings_ = read_settings(str(ROOT / "pelicanconf.py"), override=overrides)
     LimitFilter._raised_messages.clear()
     LimitFilter._group_count.clear()
-    messages: list[str] = []
-
-    class Keep(logging.Handler):
-        def emit(self, record: logging.LogRecord) -> None:
-            messages.append(record.getMessage())
-
-    handler = Keep(logging.INFO)
+    handler = logging.handlers.BufferingHandler(sys.maxsize)  # never flushed
+    handler.setLevel(logging.INFO)
     engine = logging.getLogger("fastbuild")
     level = engine.level
     engine.setLevel(logging.INFO)
@@ -144,4 +141,4 @@ def run_build(overrides: dict[str, Any], plugins: tuple[str, ...]) -> list[str]:
     finally:
         engine.removeHandler(handler)
         engine.setLevel(level)
-    return messages
+    return [record.getMessage() for record in handler.buffer]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import logging.handlers
+import sys
 import textwrap
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -92,15 +94,6 @@ class Site:
         ]
 
 
-class Collect(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.records: list[logging.LogRecord] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
-
-
 def write_content(content: Path, files: dict[str, str | bytes]) -> None:
     """Write ``files`` (path under ``content`` -> text or bytes); the
     ``stories`` folder exists even without a story."""
@@ -158,7 +151,7 @@ def build(root: Path, content: Path, output: Path, overrides: dict[str, Any]) ->
         **overrides,
     }
     settings = read_settings(str(ROOT / "pelicanconf.py"), override=overrides)
-    handler = Collect()
+    handler = logging.handlers.BufferingHandler(sys.maxsize)  # never flushed
     logs = [logging.getLogger(name) for name in ("cx_digest", "fastbuild")]
     for log in logs:
         log.addHandler(handler)
@@ -168,4 +161,4 @@ def build(root: Path, content: Path, output: Path, overrides: dict[str, Any]) ->
     finally:
         for log in logs:
             log.removeHandler(handler)
-    return Site(root, output, content, handler.records)
+    return Site(root, output, content, handler.buffer)

@@ -8,6 +8,7 @@ theme, ``PLUGINS=["fastbuild"]`` (the installed namespace plugin
 from __future__ import annotations
 
 import logging
+import logging.handlers
 import os
 import shutil
 import sys
@@ -99,15 +100,6 @@ def only_plugins(modules: Sequence[str]) -> Iterator[None]:
             sig.connect(receiver)
 
 
-class _Collect(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.records: list[logging.LogRecord] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
-
-
 @dataclass
 class Built:
     output: Path
@@ -177,9 +169,9 @@ def build(
     settings = settings_for(content, output, workers, **overrides)
     LimitFilter._raised_messages.clear()
     LimitFilter._group_count.clear()
-    handler = _Collect()
+    handler = logging.handlers.BufferingHandler(sys.maxsize)  # never flushed
     if records is not None:
-        handler.records = records
+        handler.buffer = records
     root = logging.getLogger()
     level = root.level
     root.addHandler(handler)
@@ -194,7 +186,7 @@ def build(
     finally:
         root.removeHandler(handler)
         root.setLevel(level)
-    return Built(output, handler.records)
+    return Built(output, handler.buffer)
 
 
 def tree(folder: Path) -> dict[str, bytes]:

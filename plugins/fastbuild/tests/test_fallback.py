@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from pelican.readers import MarkdownReader
 
-from pbuild import build, child_pids, listening, no_children_left, tree
+from pbuild import Built, build, child_pids, listening, no_children_left, tree
 
 MAIN_PID = os.getpid()
 TARGET = "bahu-000017"  # a story of the 60-story corpus
@@ -53,6 +53,25 @@ def raise_everywhere(slug: str) -> str:
     return ""
 
 
+def rendering_failed(reason: str) -> list[str]:
+    """The engine's one warning when the target page fails in a worker."""
+    return [
+        f"{PREFIX}rendering OUTPUT/{TARGET}.html in a worker failed ({reason}); "
+        "rendering the rest in this process"
+    ]
+
+
+def assert_as_serially(
+    parallel: Built, serial: Built, before: set[int], ours: list[str]
+) -> None:
+    """The engine said exactly ``ours``; otherwise the parallel build logged
+    and wrote what the serial build did, and left no process behind."""
+    assert [m for m in parallel.messages() if m.startswith(PREFIX)] == ours
+    assert [m for m in parallel.log() if m[2] not in ours] == serial.log()
+    assert tree(parallel.output) == tree(serial.output)
+    assert no_children_left(before)
+
+
 @pytest.mark.parametrize(
     ("check", "reason"),
     [
@@ -70,15 +89,7 @@ def test_render_failure_in_a_worker(
     }
     serial = build(content60, tmp_path / "w1", 1, **themed)
     parallel = build(content60, tmp_path / "w2", 2, **themed)
-    path = f"OUTPUT/{TARGET}.html"
-    ours = [m for m in parallel.messages() if m.startswith(PREFIX)]
-    assert ours == [
-        f"{PREFIX}rendering {path} in a worker failed ({reason}); "
-        "rendering the rest in this process"
-    ]
-    assert [m for m in parallel.log() if m[2] not in ours] == serial.log()
-    assert tree(parallel.output) == tree(serial.output)
-    assert no_children_left(before)
+    assert_as_serially(parallel, serial, before, rendering_failed(reason))
 
 
 class _DyingFile:
@@ -118,14 +129,9 @@ def test_a_worker_killed_while_writing_a_page(
     monkeypatch.setattr(builtins, "open", open_)
     parallel = build(content60, tmp_path / "w2", 2)
     monkeypatch.undo()
-    ours = [m for m in parallel.messages() if m.startswith(PREFIX)]
-    assert ours == [
-        f"{PREFIX}rendering OUTPUT/{TARGET}.html in a worker failed "
-        "(the worker died, exit status -9); rendering the rest in this process"
-    ]
-    assert [m for m in parallel.log() if m[2] not in ours] == serial.log()
-    assert tree(parallel.output) == tree(serial.output)
-    assert no_children_left(before)
+    assert_as_serially(
+        parallel, serial, before, rendering_failed("the worker died, exit status -9")
+    )
 
 
 def test_template_error_is_raised_as_in_a_serial_build(
@@ -169,16 +175,13 @@ def test_read_failure_in_a_worker(
     with listening("readers_init", use_flaky_reader):
         serial = build(content60, tmp_path / "w1", 1)
         parallel = build(content60, tmp_path / "w2", 2)
-    ours = [m for m in parallel.messages() if m.startswith(PREFIX)]
     if how == "kill":
         rel = next(p for p in content60.rglob(f"{TARGET}.md")).relative_to(content60)
-        assert ours == [
+        ours = [
             f"{PREFIX}a worker died reading {rel} (exit status -9); "
             "reading the rest in this process"
         ]
     else:
-        assert ours == []  # Pelican reads it itself, quietly
-    assert [m for m in parallel.log() if m[2] not in ours] == serial.log()
-    assert tree(parallel.output) == tree(serial.output)
+        ours = []  # Pelican reads it itself, quietly
+    assert_as_serially(parallel, serial, before, ours)
     assert (parallel.output / f"{TARGET}.html").is_file()
-    assert no_children_left(before)

@@ -45,6 +45,21 @@ def counting_forks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     return forks
 
 
+def assert_stopped_as_serially(
+    outcomes: dict[int, tuple[Any, ...]], forks: list[int], before: set[int]
+) -> None:
+    """The build at 2 workers (``outcomes[2]``: its tree, the files
+    ``content_written`` was sent for, its log) stopped where the serial
+    build (``outcomes[1]``) stopped, from inside a batch."""
+    assert len(forks) == 4  # 2 readers, 2 renderers: the page was in a batch
+    parallel_tree, parallel_written, parallel_log = outcomes[2]
+    serial_tree, serial_written, serial_log = outcomes[1]
+    assert parallel_tree == serial_tree
+    assert parallel_written == serial_written
+    assert parallel_log == serial_log
+    assert no_children_left(before)
+
+
 def test_a_full_disk_stops_the_build_where_a_serial_build_stops(
     content60: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -81,15 +96,10 @@ def test_a_full_disk_stops_the_build_where_a_serial_build_stops(
             (r.name, r.levelno, r.getMessage().replace(out, "OUTPUT")) for r in records
         ]
         outcomes[w] = (tree(tmp_path / f"w{w}"), written, log)
-    serial_tree, serial_written, serial_log = outcomes[1]
+    serial_tree, serial_written, _ = outcomes[1]
     assert len(serial_tree) > 10  # pages before the failing one were written
     assert TARGET not in serial_written
-    parallel_tree, parallel_written, parallel_log = outcomes[2]
-    assert len(forks) == 4  # 2 readers, 2 renderers: the page was in a batch
-    assert parallel_tree == serial_tree
-    assert parallel_written == serial_written
-    assert parallel_log == serial_log
-    assert no_children_left(before)
+    assert_stopped_as_serially(outcomes, forks, before)
 
 
 class ReceiverFailed(Exception):
@@ -120,13 +130,8 @@ def test_a_failing_content_written_receiver_fails_the_build_as_serially(
         ):
             build(content60, tmp_path / f"w{w}", w, records=records)
         outcomes[w] = (tree(tmp_path / f"w{w}"), written, len(records))
-    serial_tree, serial_written, serial_records = outcomes[1]
+    serial_tree, serial_written, _ = outcomes[1]
     assert TARGET in serial_tree
     assert serial_written[-1] == TARGET
     assert len(serial_written) > 10
-    parallel_tree, parallel_written, parallel_records = outcomes[2]
-    assert len(forks) == 4  # 2 readers, 2 renderers: the page was in a batch
-    assert parallel_tree == serial_tree
-    assert parallel_written == serial_written
-    assert parallel_records == serial_records
-    assert no_children_left(before)
+    assert_stopped_as_serially(outcomes, forks, before)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pelican.writers import FileOverwriteFailedError
@@ -11,46 +13,39 @@ from pelican.writers import FileOverwriteFailedError
 from pbuild import build, corpus, story, tree
 
 
+@pytest.mark.parametrize(
+    ("page", "settings"),
+    [
+        # The story is saved as category/economy.html, the Economy category
+        # page too.
+        ("category/economy.html", {}),
+        # The story is saved as the second page of the Economy category: only
+        # the first page of a call is checked when it is recorded, so the
+        # clash is met in the batch, by the workers and by the main process
+        # at the same page. The pages the workers wrote beyond the clash are
+        # removed, and the story page is not overwritten.
+        ("category/economy2.html", {"DEFAULT_PAGINATION": 2}),
+    ],
+)
 def test_two_pages_claiming_one_path_stop_the_build(
-    tmp_path_factory: pytest.TempPathFactory, tmp_path: Path
+    tmp_path_factory: pytest.TempPathFactory,
+    tmp_path: Path,
+    page: str,
+    settings: dict[str, Any],
 ) -> None:
-    # The story is saved as category/economy.html, the Economy category page too.
+    """The build stops with Pelican's error and the serial build's files."""
     clash = {
         "stories/x/clash.md": story(
-            "Clash", Slug="category/economy", Category="Economy"
+            "Clash", Slug=page.removesuffix(".html"), Category="Economy"
         )
     }
     content = corpus(tmp_path_factory.mktemp("clash"), 60, clash)
     results = {}
     for w in (1, 2):
-        with pytest.raises(FileOverwriteFailedError, match=r"category/economy\.html"):
-            build(content, tmp_path / f"w{w}", w)
+        with pytest.raises(FileOverwriteFailedError, match=re.escape(page)):
+            build(content, tmp_path / f"w{w}", w, **settings)
         results[w] = tree(tmp_path / f"w{w}")
-    assert "category/economy.html" in results[1]
-    assert results[2] == results[1]
-
-
-def test_a_clash_on_a_later_page_of_a_paginated_call(
-    tmp_path_factory: pytest.TempPathFactory, tmp_path: Path
-) -> None:
-    """The story is saved as category/economy2.html, the second page of the
-    Economy category: only the first page of a call is checked when it is
-    recorded, so the clash is met in the batch, by the workers and by the
-    main process at the same page. The build stops with Pelican's error and
-    the serial build's files: the pages the workers wrote beyond the clash
-    are removed, the story page is not overwritten."""
-    clash = {
-        "stories/x/clash.md": story(
-            "Clash", Slug="category/economy2", Category="Economy"
-        )
-    }
-    content = corpus(tmp_path_factory.mktemp("clash2"), 60, clash)
-    results = {}
-    for w in (1, 2):
-        with pytest.raises(FileOverwriteFailedError, match=r"category/economy2\.html"):
-            build(content, tmp_path / f"w{w}", w, DEFAULT_PAGINATION=2)
-        results[w] = tree(tmp_path / f"w{w}")
-    assert b"Clash" in results[1]["category/economy2.html"]
+    assert b"Clash" in results[1][page]
     assert "category/economy.html" in results[1]
     assert results[2] == results[1]
 

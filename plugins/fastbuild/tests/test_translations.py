@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import logging.handlers
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -91,21 +93,13 @@ items = st.lists(
 )
 
 
-class Collect(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self.messages: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(record.getMessage())
-
-
 def run(function: Any, spec: list[tuple[str, str, str | None]]) -> tuple[Any, ...]:
     content = [Item(n, *row) for n, row in enumerate(spec)]
     # Pelican logs a repeated message once per process: start afresh.
     LimitFilter._raised_messages.clear()
     LimitFilter._group_count.clear()
-    collect = Collect()
+    collect = logging.handlers.BufferingHandler(sys.maxsize)  # never flushed
+    collect.setLevel(logging.WARNING)
     logger = logging.getLogger("pelican.utils")
     logger.addHandler(collect)
     try:
@@ -117,7 +111,7 @@ def run(function: Any, spec: list[tuple[str, str, str | None]]) -> tuple[Any, ..
         [i.n for i in translations],
         [i.n for i in content],
         {i.n: [t.n for t in i.translations] for i in content},
-        collect.messages,
+        [record.getMessage() for record in collect.buffer],
     )
 
 

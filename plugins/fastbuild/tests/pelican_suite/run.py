@@ -64,11 +64,7 @@ def read_junit(path: Path, name: str) -> Outcome:
 
 
 def run_suite(
-    python: str,
-    tree: Path,
-    report: Path,
-    extra_env: dict[str, str],
-    plugin: bool,
+    python: str, tree: Path, *, report: Path, extra_env: dict[str, str], plugin: bool
 ) -> int:
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     env.update(extra_env)
@@ -119,14 +115,14 @@ def main() -> int:
         (tree,) = [p for p in work.iterdir() if p.is_dir()]
         shipped_xml, engine_xml = work / "shipped.xml", work / "engine.xml"
         counts_json = work / "counts.json"
-        run_suite(python, tree, shipped_xml, {}, plugin=False)
+        run_suite(python, tree, report=shipped_xml, extra_env={}, plugin=False)
         env = {
             "PYTHONPATH": str(HERE),
             "FASTBUILD_SRC": str(package),
             "FASTBUILD_SUITE_WORKERS": str(args.workers),
             "FASTBUILD_SUITE_REPORT": str(counts_json),
         }
-        run_suite(python, tree, engine_xml, env, plugin=True)
+        run_suite(python, tree, report=engine_xml, extra_env=env, plugin=True)
         shipped = read_junit(shipped_xml, "Pelican's suite as shipped")
         engine = read_junit(
             engine_xml, f"Pelican's suite, every build through fastbuild at "

@@ -44,12 +44,15 @@ from __future__ import annotations
 import builtins
 import contextlib
 import logging
+import logging.handlers
 import mmap
 import os
 import queue
 import struct
+import sys
 import threading
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
 
@@ -143,17 +146,6 @@ def render_recorded(
         record.stop(previous)
 
 
-class _Collect(logging.Handler):
-    """The records of one render in the main process (for its reuse)."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.NOTSET)
-        self.records: list[logging.LogRecord] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
-
-
 class RecordedTemplate:
     """Stands for a template an incremental build renders in this process:
     the render's reads and log records go into the call's plan."""
@@ -164,14 +156,15 @@ class RecordedTemplate:
         self.plan = plan
 
     def render(self, context: dict[str, Any]) -> str:
-        collect = _Collect()
+        # The records of this render (kept for its reuse): never flushed.
+        collect = logging.handlers.BufferingHandler(sys.maxsize)
         root = logging.getLogger()
         root.addHandler(collect)
         try:
             return render_recorded(self.inner, context, self.plan.recorder)
         finally:
             root.removeHandler(collect)
-            self.plan.records.extend(record_tuples(collect.records))
+            self.plan.records.extend(record_tuples(collect.buffer))
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.real, name)
@@ -218,31 +211,18 @@ class _WorkerWriter(Writer):
         self._overridden_files = set(parent._overridden_files)
 
 
+@dataclass(slots=True)
 class _Own:
     """The worker's own page being written."""
 
-    __slots__ = (
-        "file",
-        "name",
-        "page",
-        "path",
-        "reads",
-        "records",
-        "text",
-        "unwritten",
-    )
-
-    def __init__(
-        self, page: int, name: Any, text: str, records: list[Any], reads: Any
-    ) -> None:
-        self.page = page
-        self.name = name
-        self.text = text
-        self.records = records
-        self.reads = reads
-        self.file: Any = None
-        self.path: str | None = None  # set when its file is opened
-        self.unwritten = False  # the journal is full: the parent writes it
+    page: int
+    name: Any
+    text: str
+    records: list[Any]
+    reads: Any
+    file: Any = None
+    path: str | None = None  # set when its file is opened
+    unwritten: bool = False  # the journal is full: the parent writes it
 
 
 class _Sender:
