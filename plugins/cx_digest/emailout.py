@@ -13,12 +13,16 @@ For every edition, next to its page:
 
 Templates are looked up theme first: a theme overrides them by shipping
 ``templates/email/<same name>``. The three files of an edition are rendered
-together (an :class:`EmailFile` asks its :class:`EmailRenderer`, which keeps
-the last edition's).
+together: an :class:`EmailFile` asks its :class:`EmailRenderer` for the
+edition's parts, made once per edition in a process whichever file asks
+first (a few editions are kept), and the edition's first file alone checks
+the size, so the build says the same whichever process writes which file
+in which order.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from collections.abc import Callable, Mapping
@@ -160,14 +164,16 @@ class EmailRenderer:
         self.site = site
         self.settings = site.settings
         self.report = report
-        self._last: tuple[Edition, EmailParts] | None = None
+        # Keyed by the edition (a frozen value): the files of an edition are
+        # written one after another, so a few are enough.
+        self.parts = functools.lru_cache(maxsize=4)(self._parts)
 
     def __fastbuild_fingerprint__(self) -> object:
         """What an incremental build compares (pelican-fastbuild): the
         settings. An email reads its edition (the page's own argument), the
         templates through the site's ``render`` (whose names the engine
-        records) and image sizes (declared); the report and the last
-        edition's parts are not inputs."""
+        records) and image sizes (declared); the report and the parts kept
+        are not inputs."""
         return self.settings
 
     def image(self, image: Image | None) -> EmailImage | None:
@@ -212,10 +218,8 @@ class EmailRenderer:
             "email_thin_rule": "-" * TEXT_WIDTH,
         }
 
-    def parts(self, edition: Edition) -> EmailParts:
-        """The edition's three files (the last edition's are kept)."""
-        if self._last is not None and self._last[0] is edition:
-            return self._last[1]
+    def _parts(self, edition: Edition) -> EmailParts:
+        """The edition's three files (:attr:`parts`, kept)."""
         context = self.context(edition)
         html = inline_css(self.site.render("email/edition.html", context))
         html = html.rstrip("\n") + "\n"
@@ -224,11 +228,10 @@ class EmailRenderer:
         eml = (
             message(email, self.settings.host, edition, text, html) if email.eml else ""
         )
-        self._check_size(edition, html)
-        self._last = (edition, EmailParts(html, text, eml))
-        return self._last[1]
+        return EmailParts(html, text, eml)
 
-    def _check_size(self, edition: Edition, html: str) -> None:
+    def check_size(self, edition: Edition, html: str) -> None:
+        """Warn when the edition's ``email.html`` is over the size limit."""
         limit = self.settings.email.max_bytes
         size = len(html.encode("utf-8"))
         if limit and size > limit:
@@ -243,26 +246,37 @@ class EmailRenderer:
             self.report.raise_if_strict(self.settings.strict)
 
     def files(self, edition: Edition) -> list[tuple[str, EmailFile]]:
-        """``(save_as, page)`` of the edition's email files that are on."""
+        """``(save_as, page)`` of the edition's email files that are on; the
+        first of them checks the size of the HTML."""
         email = self.settings.email
-        return [
-            (pattern.format(date=edition.day), EmailFile(self, kind))
-            for kind, wanted, pattern in (
+        wanted = [
+            (kind, pattern)
+            for kind, on, pattern in (
                 ("html", email.html, email.html_save_as),
                 ("text", email.text, email.text_save_as),
                 ("eml", email.eml, email.eml_save_as),
             )
-            if wanted
+            if on
+        ]
+        return [
+            (pattern.format(date=edition.day), EmailFile(self, kind, checks=i == 0))
+            for i, (kind, pattern) in enumerate(wanted)
         ]
 
 
 class EmailFile:
-    """One email file, handed to Pelican's writer in place of a template."""
+    """One email file, handed to Pelican's writer in place of a template:
+    its ``render`` depends only on the edition in the context, whichever
+    process calls it, in whatever order."""
 
-    def __init__(self, renderer: EmailRenderer, kind: str) -> None:
+    def __init__(self, renderer: EmailRenderer, kind: str, checks: bool) -> None:
         self.renderer = renderer
         self.kind = kind
+        self.checks = checks  # the edition's first file: checks the HTML's size
 
     def render(self, context: Mapping[str, Any]) -> str:
-        parts = self.renderer.parts(context["edition"])
+        edition = context["edition"]
+        parts = self.renderer.parts(edition)
+        if self.checks:
+            self.renderer.check_size(edition, parts.html)
         return str(getattr(parts, self.kind))

@@ -435,6 +435,27 @@ def test_oversize_email_warns_with_day_and_size(
     ]
 
 
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"FASTBUILD_WORKERS": 1},
+        # The edition's three files in two rendering workers.
+        {"FASTBUILD_WORKERS": 2},
+        # No email.html: the first file written checks the HTML part.
+        {"CX_DIGEST_EMAIL_HTML": False},
+        {"CX_DIGEST_EMAIL_HTML": False, "CX_DIGEST_EMAIL_TEXT": False},
+    ],
+)
+def test_oversize_email_warns_once_whichever_files_are_written(
+    build_site: Callable[..., Site], overrides: dict[str, Any]
+) -> None:
+    site = build_site(newsroom(), CX_DIGEST_EMAIL_MAX_BYTES=5000, **overrides)
+    warnings = [w for w in site.warnings if "email.html size" in w]
+    assert len(warnings) == 1
+    assert warnings[0].startswith("cx_digest: edition 2026-11-18: email.html size")
+    assert site.path(EDITION + "email.eml").is_file()
+
+
 def test_oversize_email_fails_a_strict_build(build_site: Callable[..., Site]) -> None:
     files = newsroom()
     # Its pasted script is the editor's own (else strict mode stops on it
