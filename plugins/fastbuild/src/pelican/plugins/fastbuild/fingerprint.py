@@ -46,7 +46,7 @@ import pickle
 import types
 from typing import Any
 
-__all__ = ["Fingerprinter", "Untracked", "digest", "file_digest"]
+__all__ = ["Fingerprinter", "Untracked", "declared_digest", "digest", "file_digest"]
 
 
 class Untracked(Exception):
@@ -69,6 +69,15 @@ def file_digest(path: str) -> bytes:
     """
     with open(path, "rb") as file:
         return hashlib.file_digest(file, "blake2b").digest()
+
+
+def declared_digest(path: str) -> bytes:
+    """The digest of a file a page declared (``b"missing"`` when it cannot be
+    read: a page may declare a file it looked for in vain)."""
+    try:
+        return file_digest(path)
+    except OSError:
+        return b"missing"
 
 
 def _scalar(value: str | bytes | int | float | bool | None) -> bytes:

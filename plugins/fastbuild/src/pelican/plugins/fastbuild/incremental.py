@@ -37,15 +37,30 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import logging
+import logging.handlers
 import os
+import sys
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from . import readcache, record, state
-from .fingerprint import Fingerprinter, Untracked, digest, file_digest
-from .world import world_fingerprint
+from .fingerprint import (
+    Fingerprinter,
+    Untracked,
+    declared_digest,
+    digest,
+    file_digest,
+)
+from .procs import record_tuples
+from .unchanged import snapshot
+from .world import (
+    local_code,
+    sources_fingerprint,
+    template_folders,
+    world_fingerprint,
+)
 
 __all__ = [
     "INCREMENTAL_SETTING",
@@ -167,6 +182,7 @@ class _Current:
 
 _current = _Current()
 _memory: dict[str, tuple[state.State, int]] = {}  # autoreload: cache -> state
+_inputs: dict[str, Any] = {}  # cache -> the starting build's inputs
 
 
 def current() -> Build | None:
@@ -241,8 +257,25 @@ class Build:
         self.read_rows = state.ReadRows(self.cache_path)
         self.kept_reads: set[str] = set()
         self.new_reads: dict[str, tuple[str, str, str, str]] = {}
+        # Its inputs as it started, the files its pages declared (the digest
+        # first taken in this build) and its warnings and errors: a later
+        # build with nothing changed logs them again (:mod:`.unchanged`).
+        inputs = _inputs.pop(self.cache_path, None)
+        self.inputs = "" if inputs is None else str(inputs.digest)
+        self.declared: dict[str, bytes] = {}
+        self.sources = state.Sources()
+        self.sources_fp = b""
+        self._log = logging.handlers.BufferingHandler(sys.maxsize)  # never flushed
+        self._log.setLevel(logging.WARNING)
+        logging.getLogger().addHandler(self._log)
         record.install_body_hooks()
         _current.build = self
+
+    @staticmethod
+    def starting(cache_path: str, inputs: Any) -> None:
+        """The inputs (:class:`.unchanged.Inputs`) of the build about to run
+        on ``cache_path``."""
+        _inputs[cache_path] = inputs
 
     def _load(self) -> tuple[state.State, str | None]:
         path = os.path.join(self.cache_path, state.STATE_FILE)
@@ -278,7 +311,13 @@ class Build:
     @property
     def world(self) -> str:
         if self._world is None:
-            self._world = world_fingerprint(self.settings, self.environments)
+            self.sources = state.Sources(
+                templates=template_folders(self.environments), code=local_code()
+            )
+            self.sources_fp = sources_fingerprint(
+                self.sources.templates, self.sources.code
+            )
+            self._world = world_fingerprint(self.settings, self.sources_fp)
             if self.full_reason is None:
                 if not self._world:
                     self.full_reason = "the settings cannot be fingerprinted"
@@ -421,10 +460,10 @@ class Build:
                     return None
                 parts += [source.encode(), self._body(content, context)]
             for path in sorted(reads.files):
-                try:
-                    parts += [path.encode(), file_digest(path)]
-                except OSError:
-                    parts += [path.encode(), b"missing"]
+                found = self.declared.get(path)
+                if found is None:
+                    found = self.declared[path] = declared_digest(path)
+                parts += [path.encode(), found]
         except Untracked as err:
             logger.debug("fastbuild: %s is untracked: %s", plan.key, err)
             return None
@@ -499,6 +538,7 @@ class Build:
     def finish(self, ok: bool) -> None:
         """After the ``finalized`` receivers (``ok``: the build got there)."""
         _current.build = None
+        logging.getLogger().removeHandler(self._log)
         record.remove_body_hooks()
         self.read_rows.close()
         self.pelican.delete_outputdir = self._deletes_output
@@ -542,9 +582,19 @@ class Build:
         reads = {path: row[0] for path, row in self.new_reads.items()}
         for path in self.kept_reads - reads.keys():
             reads[path] = self.previous.reads[path]
+        world = self.world
+        declared = {
+            path: self.declared.get(path) or declared_digest(path)
+            for row in self.pages.values()
+            for path in _declared(row.reads)
+        }
+        self.sources.declared = sorted(declared)
         saved = state.State(
-            world=self.world,
+            world=world,
             clean=True,
+            snapshot=snapshot(self.inputs, self.sources_fp, declared),
+            sources=self.sources,
+            log=record_tuples(self._log.buffer),
             calls=self.pages,
             files=files,
             hashes=hashes,
@@ -606,6 +656,14 @@ class Build:
             except OSError:
                 break
             folder = os.path.dirname(folder)
+
+
+def _declared(reads: Any) -> list[str]:
+    """The files a call declared, from its recorded reads (names, bodies,
+    files, reason)."""
+    if isinstance(reads, list | tuple) and len(reads) > 2:
+        return [str(path) for path in reads[2] or ()]
+    return []
 
 
 def _has_files(folder: str) -> bool:

@@ -1,10 +1,14 @@
 """Signal receivers of pelican-fastbuild and ``register()``.
 
-``register()`` connects four receivers that patch nothing and decide, for
+``register()`` connects four receivers that patch nothing (but the ``run``
+of a ``Pelican`` object with ``FASTBUILD_INCREMENTAL``) and decide, for
 every build, whether the engine is on:
 
-- ``initialized`` (once per ``Pelican`` object): ``FASTBUILD_WORKERS`` and
-  ``FASTBUILD_MARKDOWN`` are validated before anything is read;
+- ``initialized`` (once per ``Pelican`` object): ``FASTBUILD_WORKERS``,
+  ``FASTBUILD_MARKDOWN`` and ``FASTBUILD_INCREMENTAL`` are validated before
+  anything is read; with ``FASTBUILD_INCREMENTAL = True`` the object's
+  ``run`` is wrapped so that a build whose inputs are all unchanged stops
+  before Pelican's generators (:mod:`.unchanged`);
 - ``get_generators`` (sent by every ``Pelican.run()``, so also by every
   rebuild of ``pelican --autoreload``, which reuses its ``Pelican`` object
   until the settings file changes): with more than one worker and
@@ -35,6 +39,7 @@ default it does nothing.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -42,7 +47,7 @@ from typing import Any
 from blinker import Signal
 from pelican.plugins import signals
 
-from . import incremental, reading, translations
+from . import incremental, reading, translations, unchanged
 from .commonmark import use_commonmark
 from .incremental import incremental_setting
 from .procs import can_fork
@@ -127,10 +132,14 @@ def switch_off() -> None:
 
 
 def on_initialized(pelican: Any) -> None:
-    """Validate the settings before anything is read."""
+    """Validate the settings before anything is read; with
+    ``FASTBUILD_INCREMENTAL``, a build whose inputs are all unchanged stops
+    before Pelican's generators (:mod:`.unchanged`)."""
     workers_setting(pelican.settings)
     markdown_setting(pelican.settings)
-    incremental_setting(pelican.settings)
+    if incremental_setting(pelican.settings):
+        run = pelican.run
+        pelican.run = functools.partial(unchanged.run_unless_unchanged, pelican, run)
 
 
 def on_build_start(pelican: Any) -> None:

@@ -10,7 +10,10 @@ Files, all in ``CACHE_PATH/fastbuild/<key>/``, one folder per output folder
   - ``meta(key, value)``: ``format`` (:data:`FORMAT`), ``world`` (the world
     fingerprint, :mod:`.world`), ``output`` (the output folder), ``clean``
     (``"1"`` once a build finished; a build sets ``"0"`` before it writes
-    anything);
+    anything), ``snapshot`` (the digest of the inputs the build started
+    from, :mod:`.unchanged`), ``sources`` (JSON: the template folders and
+    local code the world covered, the files pages declared) and ``log``
+    (JSON: the build's warnings and errors, ``[logger, level, message]``);
   - ``calls(key, fingerprint, reads, outputs, records)``: one row per
     ``write_file`` call: the fingerprint of what it read, what it read
     (JSON: names, bodies, files, untracked reason), the files it wrote
@@ -46,11 +49,20 @@ import sqlite3
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["FORMAT", "CallRow", "Journal", "Lock", "State", "load", "save"]
+__all__ = [
+    "FORMAT",
+    "CallRow",
+    "Journal",
+    "Lock",
+    "Sources",
+    "State",
+    "load",
+    "save",
+]
 
 logger = logging.getLogger("fastbuild")
 
-FORMAT = "pelican-fastbuild state 1"
+FORMAT = "pelican-fastbuild state 2"
 STATE_FILE = "fastbuild-state.sqlite"
 JOURNAL_FILE = "fastbuild-journal"
 LOCK_FILE = "fastbuild.lock"
@@ -66,9 +78,23 @@ class CallRow:
 
 
 @dataclass
+class Sources:
+    """What a build read besides the settings and the content: the template
+    folders and local code of its world (:mod:`.world`) and the files its
+    pages declared."""
+
+    templates: list[str] = field(default_factory=list)
+    code: list[str] = field(default_factory=list)
+    declared: list[str] = field(default_factory=list)
+
+
+@dataclass
 class State:
     world: str = ""
     clean: bool = False
+    snapshot: str = ""
+    sources: Sources = field(default_factory=Sources)
+    log: list[tuple[str, int, str]] = field(default_factory=list)
     calls: dict[str, CallRow] = field(default_factory=dict)
     files: dict[str, tuple[int, int]] = field(default_factory=dict)
     hashes: dict[str, str] = field(default_factory=dict)  # of ``files``
@@ -87,8 +113,29 @@ def _path(cache_path: str, name: str) -> str:
     return os.path.join(cache_path, name)
 
 
-def load(cache_path: str, output_path: str) -> tuple[State, str | None]:
-    """The saved state, and why it cannot be used (None: it can)."""
+def _meta(state: State, meta: dict[str, str]) -> None:
+    state.world = str(meta.get("world", ""))
+    state.clean = meta.get("clean") == "1"
+    state.snapshot = str(meta.get("snapshot", ""))
+    sources = json.loads(meta.get("sources", "{}"))
+    state.sources = Sources(
+        templates=[str(p) for p in sources.get("templates", [])],
+        code=[str(p) for p in sources.get("code", [])],
+        declared=[str(p) for p in sources.get("declared", [])],
+    )
+    state.log = [
+        (str(name), int(level), str(message))
+        for name, level, message in json.loads(meta.get("log", "[]"))
+    ]
+
+
+def load(
+    cache_path: str, output_path: str, outputs_only: bool = False
+) -> tuple[State, str | None]:
+    """The saved state, and why it cannot be used (None: it can).
+
+    ``outputs_only``: the calls' output files without what they read, and
+    no parsed files (what :mod:`.unchanged` needs)."""
     state = State()
     state.journal = Journal.read(cache_path)
     path = _path(cache_path, STATE_FILE)
@@ -107,11 +154,14 @@ def load(cache_path: str, output_path: str) -> tuple[State, str | None]:
             )
         if meta.get("output") != os.path.abspath(output_path):
             return state, "the saved state is of another output folder"
-        state.world = str(meta.get("world", ""))
-        state.clean = meta.get("clean") == "1"
-        for key, fp, reads, outputs, records in connection.execute(
-            "SELECT key, fingerprint, reads, outputs, records FROM calls"
-        ):
+        _meta(state, meta)
+        if outputs_only:
+            rows = connection.execute("SELECT key, x'', '[]', outputs, '[]' FROM calls")
+        else:
+            rows = connection.execute(
+                "SELECT key, fingerprint, reads, outputs, records FROM calls"
+            )
+        for key, fp, reads, outputs, records in rows:
             state.calls[key] = CallRow(
                 bytes(fp),
                 json.loads(reads),
@@ -123,9 +173,12 @@ def load(cache_path: str, output_path: str) -> tuple[State, str | None]:
         ):
             state.files[str(file_path)] = (int(size), int(mtime))
             state.hashes[str(file_path)] = str(file_hash)
-        for source, source_hash in connection.execute("SELECT path, hash FROM reads"):
-            state.reads[str(source)] = str(source_hash)
-    except (sqlite3.Error, ValueError, TypeError) as err:
+        if not outputs_only:
+            for source, source_hash in connection.execute(
+                "SELECT path, hash FROM reads"
+            ):
+                state.reads[str(source)] = str(source_hash)
+    except (sqlite3.Error, ValueError, TypeError, AttributeError, KeyError) as err:
         fresh = State()
         fresh.journal = state.journal
         known = State(calls=state.calls, files=state.files).known_outputs()
@@ -220,6 +273,18 @@ def save(
                     ("world", state.world),
                     ("output", os.path.abspath(output_path)),
                     ("clean", "1"),
+                    ("snapshot", state.snapshot),
+                    (
+                        "sources",
+                        json.dumps(
+                            {
+                                "templates": state.sources.templates,
+                                "code": state.sources.code,
+                                "declared": state.sources.declared,
+                            }
+                        ),
+                    ),
+                    ("log", json.dumps(state.log)),
                 ],
             )
             connection.executemany(

@@ -20,12 +20,20 @@ import importlib.metadata
 import os
 import sys
 import sysconfig
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from .fingerprint import Fingerprinter, Untracked, digest, file_digest
 
-__all__ = ["world_fingerprint"]
+__all__ = [
+    "code_digest",
+    "local_code",
+    "settings_fingerprint",
+    "sources_fingerprint",
+    "template_folders",
+    "tree_parts",
+    "world_fingerprint",
+]
 
 
 def template_folders(environments: Iterable[Any]) -> list[str]:
@@ -52,40 +60,37 @@ def template_folders(environments: Iterable[Any]) -> list[str]:
     return sorted(set(folders))
 
 
-def _templates_digest(folders: list[str]) -> bytes:
+def tree_parts(
+    top: str, keep: Callable[[str], bool] = lambda name: True
+) -> list[bytes]:
+    """Every file under ``top`` (a folder, or a file) whose name ``keep``
+    accepts, in a fixed order: its path and the digest of its bytes."""
+    if not os.path.isdir(top):
+        return [top.encode("utf-8", "surrogateescape"), _safe_file_digest(top)]
     parts: list[bytes] = []
-    for folder in folders:
-        for root, dirs, files in os.walk(folder):
-            dirs.sort()
-            for name in sorted(files):
+    for root, dirs, files in os.walk(top, followlinks=True):
+        dirs.sort()
+        for name in sorted(files):
+            if keep(name):
                 path = os.path.join(root, name)
-                try:
-                    parts += [
-                        path.encode("utf-8", "surrogateescape"),
-                        file_digest(path),
-                    ]
-                except OSError:
-                    parts.append(
-                        b"unreadable:" + path.encode("utf-8", "surrogateescape")
-                    )
-    return digest(*parts)
+                parts += [
+                    path.encode("utf-8", "surrogateescape"),
+                    _safe_file_digest(path),
+                ]
+    return parts
 
 
-def _code_digest() -> bytes:
-    """Python's version, every installed distribution's version, and the
-    source of every imported module from elsewhere (whole packages: a
-    submodule imported later in a build changes nothing)."""
+def local_code() -> list[str]:
+    """The source folder (or file) of every imported module that is neither
+    in the standard library nor in a ``site-packages`` folder: a whole
+    package, so that a submodule imported later in a build changes
+    nothing."""
     roots = [
         os.path.realpath(p)
         for key in ("stdlib", "platstdlib", "purelib", "platlib")
         if (p := sysconfig.get_path(key))
     ]
     roots += [os.path.realpath(p) for p in sys.path if p.endswith("site-packages")]
-    parts: list[bytes] = [sys.version.encode()]
-    parts += sorted(
-        f"{dist.metadata['Name']}=={dist.version}".encode()
-        for dist in importlib.metadata.distributions()
-    )
     local: set[str] = set()
     for name, module in list(sys.modules.items()):
         path = getattr(module, "__file__", None)
@@ -99,19 +104,19 @@ def _code_digest() -> bytes:
         for _ in range(depth):
             top = os.path.dirname(top)
         local.add(top)
+    return sorted(local)
+
+
+def code_digest(local: Iterable[str]) -> bytes:
+    """Python's version, every installed distribution's version, and the
+    ``.py`` files of the ``local`` sources (:func:`local_code`)."""
+    parts: list[bytes] = [sys.version.encode()]
+    parts += sorted(
+        f"{dist.metadata['Name']}=={dist.version}".encode()
+        for dist in importlib.metadata.distributions()
+    )
     for top in sorted(local):
-        if os.path.isdir(top):
-            for root, dirs, files in os.walk(top):
-                dirs.sort()
-                for file_name in sorted(files):
-                    if file_name.endswith(".py"):
-                        source = os.path.join(root, file_name)
-                        parts += [
-                            source.encode("utf-8", "surrogateescape"),
-                            _safe_file_digest(source),
-                        ]
-        else:
-            parts += [top.encode("utf-8", "surrogateescape"), _safe_file_digest(top)]
+        parts += tree_parts(top, lambda name: name.endswith(".py"))
     return digest(*parts)
 
 
@@ -122,18 +127,31 @@ def _safe_file_digest(path: str) -> bytes:
         return b"unreadable:" + path.encode("utf-8", "surrogateescape")
 
 
-def world_fingerprint(settings: Mapping[str, Any], environments: Iterable[Any]) -> str:
-    """The build's world fingerprint (hex); "" when the settings cannot be
-    fingerprinted (every build is then a full one)."""
+def settings_fingerprint(settings: Mapping[str, Any]) -> bytes | None:
+    """The whole settings dict's fingerprint (None: it cannot be taken)."""
     try:
         # The settings dict itself, not as a token: its values matter here.
-        settings_fp = Fingerprinter().of(dict(settings))
+        return Fingerprinter().of(dict(settings))
     except Untracked:
-        return ""
-    folders = template_folders(environments)
+        return None
+
+
+def sources_fingerprint(folders: list[str], local: list[str]) -> bytes:
+    """The template ``folders`` (:func:`template_folders`: names and files)
+    and the code (:func:`code_digest` of ``local``)."""
+    templates = [part for folder in folders for part in tree_parts(folder)]
     return digest(
-        settings_fp,
         "\n".join(folders).encode("utf-8", "surrogateescape"),
-        _templates_digest(folders),
-        _code_digest(),
-    ).hex()
+        digest(*templates),
+        code_digest(local),
+    )
+
+
+def world_fingerprint(settings: Mapping[str, Any], sources: bytes) -> str:
+    """The build's world fingerprint (hex): its settings and its
+    :func:`sources_fingerprint`; "" when the settings cannot be
+    fingerprinted (every build is then a full one)."""
+    settings_fp = settings_fingerprint(settings)
+    if settings_fp is None:
+        return ""
+    return digest(settings_fp, sources).hex()

@@ -1,0 +1,175 @@
+"""A build with nothing to do: none of its inputs changed since the last one.
+
+An incremental build stores a snapshot of what it read:
+
+- its inputs as it started: the whole settings dict (as the world
+  fingerprint takes it, :mod:`.world`, but before Pelican's generators add
+  to it) and every file under ``PATH``
+  (names and bytes: content, static files and anything else there), under
+  any absolute entry of ``ARTICLE_PATHS``, ``PAGE_PATHS`` or
+  ``STATIC_PATHS``, and under the theme folder (templates and static
+  files);
+- the rest of its world fingerprint: template folders, Python, installed
+  distributions, local code;
+- the digest of every file its pages declared
+  (:func:`.record.depends_on_file`), as first taken in that build.
+
+Before Pelican's generators run, the next build takes the same snapshot,
+with the last build's template folders, local code and declared files. The
+build is skipped whole when the two are equal, the last build finished,
+every file it left is on disk with the size and mtime it had then and, with
+``DELETE_OUTPUT_DIRECTORY``, the output folder holds nothing else: a full
+build would write the same tree. Then no generator runs, no signal is sent
+and nothing is written; the last build's warnings and errors are logged
+again (``--fatal`` applies), with the engine's summary line and Pelican's
+kind of "Done" line.
+
+The inputs are taken before a build reads anything; templates, code and
+declared files when the build's world is fingerprinted and its pages are,
+as for reusing a page: a file changed while a build runs makes the next
+build differ from it.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from . import state
+from .fingerprint import declared_digest, digest
+from .procs import records_from_tuples, replay_records
+from .world import settings_fingerprint, sources_fingerprint, tree_parts
+
+__all__ = ["Inputs", "run_unless_unchanged", "snapshot", "take_inputs"]
+
+logger = logging.getLogger("fastbuild")
+
+_PATH_SETTINGS = ("ARTICLE_PATHS", "PAGE_PATHS", "STATIC_PATHS")
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """The settings and the files under the input folders as a build starts
+    (:func:`take_inputs`)."""
+
+    digest: str  # "" when the settings cannot be fingerprinted
+    files: int  # how many files it read
+
+
+def _input_trees(settings: Mapping[str, Any]) -> list[str]:
+    """``PATH``, absolute content and static paths outside it, the theme."""
+    path = os.path.abspath(settings["PATH"])
+    trees = {path}
+    for key in _PATH_SETTINGS:
+        for entry in settings.get(key) or ():
+            if isinstance(entry, str) and os.path.isabs(entry):
+                trees.add(os.path.abspath(entry))
+    theme = settings.get("THEME")
+    if isinstance(theme, str) and theme:
+        trees.add(os.path.abspath(theme))
+    return sorted(trees)
+
+
+def take_inputs(settings: Mapping[str, Any]) -> Inputs:
+    """The digest of the settings and of every file under the input folders."""
+    settings_fp = settings_fingerprint(settings)
+    if settings_fp is None:
+        return Inputs("", 0)
+    files: list[bytes] = []
+    for top in _input_trees(settings):
+        files += tree_parts(top)
+    return Inputs(digest(settings_fp, *files).hex(), len(files) // 2)
+
+
+def snapshot(inputs: str, sources: bytes, declared: Mapping[str, bytes]) -> str:
+    """A build's snapshot: its inputs as it started, its template folders
+    and code (:func:`.world.sources_fingerprint`) and the digests of the
+    files its pages declared ("" when the inputs are unknown: never equal
+    to another)."""
+    if not inputs or not sources:
+        return ""
+    parts = [inputs.encode(), sources]
+    for path in sorted(declared):
+        parts += [path.encode("utf-8", "surrogateescape"), declared[path]]
+    return digest(*parts).hex()
+
+
+def _snapshot_now(
+    settings: Mapping[str, Any], inputs: Inputs, sources: state.Sources
+) -> str:
+    """The snapshot a build would store if it ran now, with the last build's
+    template folders, local code and declared files."""
+    if not inputs.digest:
+        return ""
+    code = sources_fingerprint(sources.templates, sources.code)
+    declared = {path: declared_digest(path) for path in sources.declared}
+    return snapshot(inputs.digest, code, declared)
+
+
+def _outputs_as_left(previous: state.State, output_path: str, settings: Any) -> bool:
+    """Every file the last build left is there as it was; with
+    ``DELETE_OUTPUT_DIRECTORY`` nothing else is in the output folder."""
+    known: dict[str, tuple[int, int]] = dict(previous.files)
+    for row in previous.calls.values():
+        for path, size, mtime in row.outputs:
+            known[path] = (size, mtime)
+    for path, (size, mtime) in known.items():
+        try:
+            found = os.stat(path)
+        except OSError:
+            return False
+        if found.st_size != size or found.st_mtime_ns != mtime:
+            return False
+    if settings.get("DELETE_OUTPUT_DIRECTORY"):
+        retention = set(settings.get("OUTPUT_RETENTION", []))
+        for root, _dirs, files in os.walk(output_path):
+            for name in files:
+                path = os.path.join(root, name)
+                top = os.path.relpath(path, output_path).split(os.sep)[0]
+                if path not in known and top not in retention:
+                    return False
+    return True
+
+
+def run_unless_unchanged(pelican: Any, run: Callable[[], None]) -> None:
+    """``pelican.run()`` of an incremental build: ``run()`` (Pelican's own),
+    unless nothing changed since the last build (see the module doc)."""
+    from .incremental import Build, state_folder
+
+    start = time.perf_counter()
+    settings = pelican.settings
+    output_path = os.path.abspath(pelican.output_path)
+    cache_path = state_folder(settings["CACHE_PATH"], output_path)
+    lock = state.Lock(cache_path)
+    try:
+        previous, why = state.load(cache_path, output_path, outputs_only=True)
+        inputs = take_inputs(settings)
+        unchanged = (
+            why is None
+            and not previous.journal
+            and previous.snapshot != ""
+            and previous.snapshot == _snapshot_now(settings, inputs, previous.sources)
+            and _outputs_as_left(previous, output_path, settings)
+        )
+    finally:
+        lock.release()
+    if not unchanged:
+        Build.starting(cache_path, inputs)
+        run()
+        return
+    replay_records(records_from_tuples(previous.log))
+    logger.info(
+        "fastbuild: incremental build: nothing changed since the last build; "
+        "0 pages rendered, 0 files written, 0 deleted, %d pages reused",
+        len(previous.calls),
+    )
+    from pelican.log import console
+
+    console.print(
+        f"Done: nothing changed since the last build ({inputs.files} files "
+        f"checked) in {time.perf_counter() - start:.2f} seconds."
+    )
