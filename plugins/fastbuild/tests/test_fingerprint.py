@@ -12,6 +12,7 @@ import pytest
 from markupsafe import Markup
 
 from pelican.plugins.fastbuild.fingerprint import Fingerprinter, Untracked
+from pelican.plugins.fastbuild.record import cached_reads
 from pelican.plugins.fastbuild.taxonomy import IndexedList
 
 
@@ -118,6 +119,29 @@ def test_declared_fingerprint_leaves_caches_out() -> None:
     b.cache["k"] = "v"
     assert fp(a) == fp(b)
     assert fp(a) != fp(Cached("y"))
+
+
+class Cached:
+    def __init__(self, items: list[int]) -> None:
+        self.items = items
+
+    @functools.cached_property
+    def total(self) -> int:
+        return sum(self.items)
+
+    @cached_reads
+    def doubled(self) -> list[int]:
+        return [2 * n for n in self.items]
+
+
+def test_cached_values_are_left_out() -> None:
+    """A cache is as full after a render as it is empty before one: the
+    fingerprint is the same, and still follows the object's own data."""
+    empty = Fingerprinter().of(Cached([1, 2]))
+    full = Cached([1, 2])
+    assert (full.total, full.doubled) == (3, [2, 4])
+    assert Fingerprinter().of(full) == empty
+    assert Fingerprinter().of(Cached([1, 3])) != empty
 
 
 def test_indexed_list_is_its_elements() -> None:

@@ -10,6 +10,10 @@ of a graph hashed by :class:`Fingerprinter`. What is written is steered:
 - an object is written as its type's name and its attributes (``__dict__``
   and ``__slots__``), without any attribute holding the build's settings
   dict (the world fingerprint covers the settings, :mod:`.world`);
+- the values kept by its type's caches (``functools.cached_property``,
+  :class:`.record.cached_reads`) are left out: a cache holds what the
+  object's other data makes, and it is full after a render and empty
+  before one;
 - an object can say what it depends on with a ``__fastbuild_fingerprint__()``
   method returning plain data (leaving out its caches, say);
 - a Pelican tag, category or author is its type, name and slug;
@@ -131,6 +135,22 @@ class _Token:
     cycles end). Never unpickled: only hashed."""
 
 
+def _cache_keys(kind: type) -> frozenset[str]:
+    """Where a type's cached attributes keep their values in ``__dict__``
+    (``functools.cached_property``, or a descriptor naming its key in
+    ``__fastbuild_cache_key__``): caches, left out of fingerprints."""
+    keys: set[str] = set()
+    for base in kind.__mro__:
+        for name, attribute in vars(base).items():
+            if isinstance(attribute, functools.cached_property):
+                keys.add(attribute.attrname or name)
+            else:
+                key = getattr(type(attribute), "__fastbuild_cache_key__", None)
+                if key is not None:
+                    keys.add(str(attribute.__fastbuild_cache_key__))
+    return frozenset(keys)
+
+
 def _slot_names(kind: type) -> tuple[str, ...]:
     """The ``__slots__`` names of a type and its bases (not ``__dict__``)."""
     names: list[str] = []
@@ -143,10 +163,10 @@ def _slot_names(kind: type) -> tuple[str, ...]:
 
 
 def _fields(
-    obj: Any, settings: object, slots: tuple[str, ...]
+    obj: Any, settings: object, slots: tuple[str, ...], caches: frozenset[str]
 ) -> dict[str, Any] | None:
     """An object's attributes (``__dict__`` and ``__slots__``, the names of
-    its type's slots), or None."""
+    its type's slots) but its ``caches``, or None."""
     fields: dict[str, Any] = {}
     found = bool(slots)
     for slot in slots:
@@ -158,6 +178,8 @@ def _fields(
     if isinstance(attrs, dict):
         found = True
         fields.update(attrs)
+        for key in caches & fields.keys():
+            del fields[key]
     if not found:
         return None
     if settings is None:
@@ -175,7 +197,7 @@ class _Kinds:
     def __init__(self) -> None:
         self._cache: dict[type, str] = {}
         self.known = self._cache  # read directly where every call counts
-        self._slots: dict[type, tuple[str, ...]] = {}
+        self._slots: dict[type, tuple[tuple[str, ...], frozenset[str]]] = {}
         from jinja2 import Template
         from pelican.contents import Content
         from pelican.urlwrappers import URLWrapper
@@ -184,10 +206,11 @@ class _Kinds:
         self._wrapper = URLWrapper
         self._template = Template
 
-    def slots(self, kind: type) -> tuple[str, ...]:
+    def slots(self, kind: type) -> tuple[tuple[str, ...], frozenset[str]]:
+        """A type's slot names and cache keys (:func:`_cache_keys`)."""
         found = self._slots.get(kind)
         if found is None:
-            found = self._slots[kind] = _slot_names(kind)
+            found = self._slots[kind] = (_slot_names(kind), _cache_keys(kind))
         return found
 
     def of(self, kind: type) -> str:
@@ -431,21 +454,21 @@ class Fingerprinter:
         kind = self._kinds.of(type(obj))
         name = _name(type(obj))
         settings = self._settings
-        slots = self._kinds.slots(type(obj))
+        slots, caches = self._kinds.slots(type(obj))
         if kind == "builtin":
             # A subclass of a built-in type (a named tuple, Markup): its type,
             # its value as the built-in, its attributes.
             base = next(b for b in type(obj).__mro__ if b in _BUILTINS)
-            return (name, base(obj), _fields(obj, settings, slots) or {})
+            return (name, base(obj), _fields(obj, settings, slots, caches) or {})
         if kind == "native":
             return None
         if kind == "default":
-            fields = _fields(obj, settings, slots)
+            fields = _fields(obj, settings, slots, caches)
             return None if fields is None else (name, fields)
         if kind == "wrapper":
             return (name, obj.name, obj.slug)
         if kind == "content":
-            fields = _fields(obj, settings, slots) or {}
+            fields = _fields(obj, settings, slots, caches) or {}
             for key in CONTENT_SKIPPED:
                 fields.pop(key, None)
             return (name, fields)

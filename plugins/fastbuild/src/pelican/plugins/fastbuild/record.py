@@ -167,10 +167,16 @@ class cached_reads(Generic[T]):
     def __set_name__(self, owner: type, name: str) -> None:
         self.name = name
 
+    @property
+    def __fastbuild_cache_key__(self) -> str:
+        """Where the value is kept in the object's ``__dict__``: a cache,
+        left out of the object's fingerprint (:mod:`.fingerprint`)."""
+        return f"_cached_reads_{self.name}"
+
     def __get__(self, obj: Any, owner: type | None = None) -> Any:
         if obj is None:
             return self
-        key = f"_cached_reads_{self.name}"
+        key = self.__fastbuild_cache_key__
         kept = obj.__dict__.get(key)
         if kept is None:
             with recording() as reads:
