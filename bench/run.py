@@ -183,9 +183,12 @@ class Series:
         return statistics.median(self.values(attr))
 
 
-def build(name: str, work: Path, stories: int, fresh: bool = True) -> Sample:
+def build(
+    name: str, work: Path, stories: int, fresh: bool = True, skips: bool = False
+) -> Sample:
     """One build in a child process (``fresh``: from an empty output folder
-    and, but for cx-warm, an empty cache)."""
+    and, but for cx-warm, an empty cache; ``skips``: an incremental build
+    that may have had nothing to do, and so read nothing)."""
     settings = work / f"{name}.py"
     result = work / "timings" / f"{name}.json"
     result.parent.mkdir(parents=True, exist_ok=True)
@@ -207,7 +210,7 @@ def build(name: str, work: Path, stories: int, fresh: bool = True) -> Sample:
         tail = (work / f"{name}.log").read_text(encoding="utf-8")[-3000:]
         raise SystemExit(f"bench: {name} build failed:\n{tail}")
     data = json.loads(result.read_text(encoding="utf-8"))
-    if data["articles"] < stories * 0.9:
+    if data["articles"] < stories * 0.9 and not (skips and data["articles"] == 0):
         raise SystemExit(f"bench: {name} read only {data['articles']} stories")
     return Sample(
         wall=wall,
@@ -519,7 +522,7 @@ def incremental(
     steps: list[tuple[str, float]] = []
 
     def step(label: str) -> None:
-        sample = build("cx-incremental", work, stories, fresh=False)
+        sample = build("cx-incremental", work, stories, fresh=False, skips=True)
         steps.append((label, sample.wall))
         print(f"  {label:45} wall {sample.wall:7.2f} s", flush=True)
 
