@@ -15,8 +15,9 @@ from pathlib import Path
 
 import pytest
 from incremental_site import Site
+from pelican.plugins import fastbuild
 
-from pbuild import tree
+from pbuild import listening, tree
 from support import ROOT
 
 NOTHING = "nothing changed since the last build"
@@ -162,3 +163,41 @@ def test_any_change_builds(tmp_path: Path, change: Callable[[Site], None]) -> No
     assert tree(tmp_path / "inc") == full
     engine, _ = _build(site)  # settled again: nothing to do
     assert _skipped(engine), change.__name__
+
+
+def test_a_file_a_generator_declares_is_an_input(tmp_path: Path) -> None:
+    """A receiver reading a data file outside PATH between the generators
+    declares it (``depends_on_file`` outside any page): the build runs when
+    the file changes, and is skipped when it does not."""
+    site = _site(tmp_path)
+    data = tmp_path / "data" / "markets.json"
+    data.parent.mkdir()
+    data.write_text('{"index": 1}', encoding="utf-8")
+    seen: list[str] = []
+
+    def read_data(generators: object) -> None:
+        fastbuild.depends_on_file(data)
+        seen.append(data.read_text(encoding="utf-8"))
+
+    with listening("all_generators_finalized", read_data):
+        _build(site)
+        engine, _ = _build(site)
+        assert _skipped(engine)
+        data.write_text('{"index": 2}', encoding="utf-8")
+        engine, _ = _build(site)
+        assert not _skipped(engine)
+        assert seen == ['{"index": 1}', '{"index": 2}']
+        engine, _ = _build(site)
+        assert _skipped(engine)
+
+
+def test_something_untracked_outside_a_page_is_never_skipped(tmp_path: Path) -> None:
+    site = _site(tmp_path)
+
+    def read_the_network(generators: object) -> None:
+        fastbuild.untracked("prices from the network")
+
+    with listening("all_generators_finalized", read_the_network):
+        _build(site)
+        engine, _ = _build(site)
+    assert not _skipped(engine)

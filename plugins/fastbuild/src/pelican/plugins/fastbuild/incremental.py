@@ -268,6 +268,7 @@ class Build:
         self._log = logging.handlers.BufferingHandler(sys.maxsize)  # never flushed
         self._log.setLevel(logging.WARNING)
         logging.getLogger().addHandler(self._log)
+        self.build_reads, self.build_files = record.start_build()
         record.install_body_hooks()
         _current.build = self
 
@@ -539,6 +540,7 @@ class Build:
         """After the ``finalized`` receivers (``ok``: the build got there)."""
         _current.build = None
         logging.getLogger().removeHandler(self._log)
+        record.stop_build()
         record.remove_body_hooks()
         self.read_rows.close()
         self.pelican.delete_outputdir = self._deletes_output
@@ -583,16 +585,20 @@ class Build:
         for path in self.kept_reads - reads.keys():
             reads[path] = self.previous.reads[path]
         world = self.world
-        declared = {
-            path: self.declared.get(path) or declared_digest(path)
-            for row in self.pages.values()
-            for path in _declared(row.reads)
-        }
+        declared = dict(self.build_files)
+        for row in self.pages.values():
+            for path in _declared(row.reads):
+                if path not in declared:
+                    found = self.declared.get(path) or declared_digest(path)
+                    declared[path] = found
         self.sources.declared = sorted(declared)
+        # Something the build read outside any page cannot be tracked: the
+        # next build never takes itself for one with nothing to do.
+        kept = "" if self.build_reads.reason is not None else self.inputs
         saved = state.State(
             world=world,
             clean=True,
-            snapshot=snapshot(self.inputs, self.sources_fp, declared),
+            snapshot=snapshot(kept, self.sources_fp, declared),
             sources=self.sources,
             log=record_tuples(self._log.buffer),
             calls=self.pages,

@@ -43,6 +43,8 @@ from typing import Any, Generic, TypeVar
 
 from jinja2.runtime import Context
 
+from .fingerprint import declared_digest
+
 T = TypeVar("T")
 
 __all__ = [
@@ -94,7 +96,10 @@ class Recorder:
 
 
 class _Current:
-    recorder: Recorder | None = None
+    def __init__(self) -> None:
+        self.recorder: Recorder | None = None  # the page being rendered
+        self.build: Recorder | None = None  # what the build read outside pages
+        self.build_files: dict[str, bytes] = {}  # ... files, hashed when declared
 
 
 _current = _Current()
@@ -115,18 +120,40 @@ def stop(previous: Recorder | None) -> None:
 
 def depends_on_file(path: str | os.PathLike[str]) -> None:
     """Declare that the page being rendered read the file at ``path``: it is
-    rendered again when the file's bytes change (or it appears or goes)."""
+    rendered again when the file's bytes change (or it appears or goes).
+    Outside a page (a generator reading a data file, in the main process),
+    the build read it: a build with nothing else changed runs when it
+    changes."""
+    absolute = os.path.abspath(os.fspath(path))
     recorder = _current.recorder
     if recorder is not None:
-        recorder.files.add(os.path.abspath(os.fspath(path)))
+        recorder.files.add(absolute)
+    elif _current.build is not None and absolute not in _current.build_files:
+        # Hashed now: a change after this read makes the next build run.
+        _current.build_files[absolute] = declared_digest(absolute)
 
 
 def untracked(reason: str) -> None:
     """Declare that the page being rendered read something that cannot be
-    tracked: an incremental build always renders it."""
-    recorder = _current.recorder
+    tracked: an incremental build always renders it. Outside a page, the
+    build read it: the next build is never skipped as having nothing to
+    do."""
+    recorder = _current.recorder or _current.build
     if recorder is not None and recorder.reason is None:
         recorder.reason = reason
+
+
+def start_build() -> tuple[Recorder, dict[str, bytes]]:
+    """What the build reads outside any page from now on: a recorder (for
+    :func:`untracked`) and the files declared, with their digests."""
+    _current.build = Recorder()
+    _current.build_files = {}
+    return _current.build, _current.build_files
+
+
+def stop_build() -> None:
+    _current.build = None
+    _current.build_files = {}
 
 
 @contextlib.contextmanager

@@ -12,7 +12,10 @@ An incremental build stores a snapshot of what it read:
 - the rest of its world fingerprint: template folders, Python, installed
   distributions, local code;
 - the digest of every file its pages declared
-  (:func:`.record.depends_on_file`), as first taken in that build.
+  (:func:`.record.depends_on_file`), as first taken in that build, and of
+  every file declared outside any page, as it was declared (a build that
+  declared something :func:`.record.untracked` outside a page stores no
+  snapshot: the next one runs).
 
 Before Pelican's generators run, the next build takes the same snapshot,
 with the last build's template folders, local code and declared files. The
