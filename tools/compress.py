@@ -4,8 +4,11 @@
 file (HTML, XML feeds and sitemaps, JSON, text, CSS, JS, SVG, .eml) of at
 least 1 KB it writes ``name.gz`` (gzip level 9, no name or time stamp in
 the header, so the bytes are the same on every build) and ``name.br``
-(Brotli quality 11) beside it, unless the result is not smaller. Twins left
-from an earlier run that no longer apply are removed. A web server or CDN
+(Brotli quality 11) beside it, unless the result is not smaller. Each twin
+gets its original's mtime, so a twin written again for an unchanged page
+(an incremental build with ``DELETE_OUTPUT_DIRECTORY`` sweeps the twins,
+which it did not write) looks unchanged to ``rsync`` and ``aws s3 sync``.
+Twins left from an earlier run that no longer apply are removed. A web server or CDN
 that supports pre-compressed files (nginx ``gzip_static``/``brotli_static``,
 Caddy ``precompressed``, Apache ``MultiViews``) then serves them with
 ``Content-Encoding`` and the original ``Content-Type``.
@@ -69,19 +72,22 @@ def brotli_bytes(data: bytes) -> bytes:
     return brotli.compress(data, quality=11)
 
 
-def _put(twin: Path, packed: bytes, size: int) -> bool:
-    """Write ``twin`` when ``packed`` is smaller than the original."""
+def _put(twin: Path, packed: bytes, size: int, mtime_ns: int) -> bool:
+    """Write ``twin`` when ``packed`` is smaller than the original, with the
+    original's mtime (``mtime_ns``)."""
     if len(packed) >= size:
         twin.unlink(missing_ok=True)
         return False
     if not twin.exists() or twin.read_bytes() != packed:
         twin.write_bytes(packed)
+    os.utime(twin, ns=(twin.stat().st_atime_ns, mtime_ns))
     return True
 
 
 def compress_file(path: Path, min_size: int = MIN_SIZE) -> tuple[int, int, int, int]:
     """Write the twins of one file: (size, .gz size or 0, .br size or 0, small)."""
     data = path.read_bytes()
+    mtime_ns = path.stat().st_mtime_ns
     gz, br = path.with_name(path.name + ".gz"), path.with_name(path.name + ".br")
     if len(data) < min_size:
         gz.unlink(missing_ok=True)
@@ -89,8 +95,8 @@ def compress_file(path: Path, min_size: int = MIN_SIZE) -> tuple[int, int, int, 
         return len(data), 0, 0, 1
     packed_gz = gzip_bytes(data)
     packed_br = brotli_bytes(data)
-    gz_size = len(packed_gz) if _put(gz, packed_gz, len(data)) else 0
-    br_size = len(packed_br) if _put(br, packed_br, len(data)) else 0
+    gz_size = len(packed_gz) if _put(gz, packed_gz, len(data), mtime_ns) else 0
+    br_size = len(packed_br) if _put(br, packed_br, len(data), mtime_ns) else 0
     return len(data), gz_size, br_size, 0
 
 

@@ -143,6 +143,18 @@ def test_make_publish_builds_a_deployable_tree(tmp_path: Path) -> None:
     assert f"{PUBLIC}/images/cx-logo.png" in logo
     assert (out / "images" / "cx-logo.png").is_file()
     assert (out / "robots.txt").read_text().count("Sitemap: https://") == 2
+    # Published again with nothing changed: every file, twins included,
+    # keeps its bytes and its mtime (rsync and aws s3 sync send nothing).
+    before = {
+        p: (p.read_bytes(), p.stat().st_mtime_ns) for p in out.rglob("*") if p.is_file()
+    }
+    again = make("-o", "venv", "publish", f"OUTPUTDIR={out}")
+    assert again.returncode == 0, again.stdout + again.stderr
+    after = {
+        p: (p.read_bytes(), p.stat().st_mtime_ns) for p in out.rglob("*") if p.is_file()
+    }
+    assert after.keys() == before.keys()
+    assert [p for p in before if after[p] != before[p]] == []
 
 
 @needs_make
