@@ -1,15 +1,18 @@
 """A :class:`cx_digest.feeds.Channel` as Atom and RSS 2.0 (feedgen) or JSON
 Feed 1.1 (the standard library), and the page objects that write them.
 
-A :class:`FeedFile` is what the generator hands to Pelican's writer in
-place of a template: its ``render()`` builds the channel (once per process)
-and returns the document's text.
+Each channel is made once, in the main process, when the digest hands its
+feed files to Pelican's writer (:func:`feed_files`): its warnings are
+logged once, whichever process writes which file. A :class:`FeedFile`
+stands for a template: a made channel and a format, whose ``render()``
+returns the document's text, a function of that plain data alone.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from html import escape
 from typing import Any
 
@@ -137,23 +140,28 @@ WRITERS: dict[str, Callable[[Channel, str], str]] = {
 }
 
 
+@dataclass(frozen=True)
 class FeedFile:
     """One feed file, handed to Pelican's writer in place of a template."""
 
-    def __init__(self, make: Callable[[], Channel], kind: str, self_url: str) -> None:
-        self.make = make
-        self.kind = kind
-        self.self_url = self_url
+    channel: Channel
+    kind: str  # a key of WRITERS
+    self_url: str
 
     def render(self, context: Mapping[str, Any] | None = None) -> str:
-        return WRITERS[self.kind](self.make(), self.self_url)
+        return WRITERS[self.kind](self.channel, self.self_url)
 
 
 def feed_files(feeds: Feeds) -> list[tuple[str, FeedFile]]:
-    """``(path, page)`` of every feed file this build writes."""
-    return [
-        (path, FeedFile(make, kind, feeds.settings.absolute(path)))
-        for paths, make in feeds.channels()
-        for kind, path in paths.items()
-        if path
-    ]
+    """``(path, page)`` of every feed file this build writes, each channel
+    with a file made here, once."""
+    files: list[tuple[str, FeedFile]] = []
+    for paths, make in feeds.channels():
+        wanted = [(kind, path) for kind, path in paths.items() if path]
+        if wanted:
+            channel = make()
+            files += [
+                (path, FeedFile(channel, kind, feeds.settings.absolute(path)))
+                for kind, path in wanted
+            ]
+    return files

@@ -23,8 +23,6 @@ from functools import cached_property
 from html import escape
 from typing import Any
 
-from pelican.plugins.fastbuild import cached_reads
-
 from .model import Edition, Story
 from .site import DigestSite
 
@@ -187,11 +185,10 @@ class Feeds:
             members.setdefault(story.category_slug, []).append(story)
         return members
 
-    # Channels are made once per process and used by several feed files:
-    # cached_reads declares what each was made from (pelican-fastbuild) to
-    # every feed file using it.
+    # Channels are made once, for all their feed files (feedfiles.feed_files):
+    # a story in the site-wide channel and its category's is one item.
 
-    @cached_reads
+    @cached_property
     def edition_channel(self) -> Channel:
         settings, feeds = self.settings, self.settings.feeds
         editions = self.site.editions
@@ -229,7 +226,7 @@ class Feeds:
             source=f"edition {edition.day.isoformat()}",
         )
 
-    @cached_reads
+    @cached_property
     def story_channels(self) -> dict[str, Channel]:
         """The site-wide story channel (key ``""``) and one per category."""
         settings, feeds = self.settings, self.settings.feeds

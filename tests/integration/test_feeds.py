@@ -526,6 +526,22 @@ def test_an_oversized_entry_carries_its_summary_and_the_build_says_so(
             check_like_w3c(path, site.output)
 
 
+def test_oversized_entries_warn_once_at_any_worker_count(
+    build_site: Callable[..., Site],
+) -> None:
+    """Each channel is made once, in the main process: a parallel build
+    logs what a serial one does, even when a channel's files are written by
+    different workers."""
+    logs = {}
+    for workers in (1, 2):
+        site = build_site(
+            newsroom(), CX_DIGEST_FEED_MAX_ENTRY_BYTES=300, FASTBUILD_WORKERS=workers
+        )
+        logs[workers] = [w for w in site.warnings if "MAX_ENTRY_BYTES" in w]
+    assert len(logs[1]) == len(set(logs[1])) > 1
+    assert logs[2] == logs[1]
+
+
 def test_ids_survive_a_move_and_builds_are_byte_identical(
     build_site: Callable[..., Site],
 ) -> None:
