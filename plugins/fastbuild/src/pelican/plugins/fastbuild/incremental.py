@@ -106,12 +106,14 @@ def _same_bytes(path: str, data: bytes) -> bool:
 class KeepFile:
     """What ``open(path, "w")`` gives Pelican's writer in an incremental
     build: the text is kept, and written on close only if the file's bytes
-    differ (an unchanged file keeps its mtime)."""
+    differ (an unchanged file keeps its mtime). It takes bytes too: the
+    standard library's XML writer, which Pelican's feeds go through, wraps
+    any file that is not a text stream and writes it encoded bytes."""
 
     def __init__(self, path: str, encoding: str | None, build: Build | None) -> None:
         self.path = path
         self.encoding = encoding or "utf-8"
-        self._parts: list[str] = []
+        self._parts: list[bytes] = []
         self._build = build
         self.wrote = False
 
@@ -122,12 +124,15 @@ class KeepFile:
         if exc[0] is None:
             self.close()
 
-    def write(self, text: str) -> int:
-        self._parts.append(text)
-        return len(text)
+    def write(self, data: str | bytes) -> int:
+        if isinstance(data, str):
+            self._parts.append(data.encode(self.encoding))
+        else:
+            self._parts.append(bytes(data))
+        return len(data)
 
     def close(self) -> None:
-        data = "".join(self._parts).encode(self.encoding)
+        data = b"".join(self._parts)
         self._parts = []
         if _same_bytes(self.path, data):
             return

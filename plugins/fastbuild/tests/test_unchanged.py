@@ -1,0 +1,89 @@
+"""A plain Pelican site with the engine alone: an incremental build with
+nothing changed stops before Pelican's generators; a change builds."""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pelican import Pelican
+from pelican.log import LimitFilter
+
+from pbuild import build, corpus, only_plugins, settings_for, tree
+
+NOTHING = "nothing changed since the last build"
+
+
+def incremental(content: Path, output: Path, **overrides: Any) -> list[str]:
+    """One incremental build into ``output`` (kept between builds); the
+    messages it logged at INFO and above."""
+    settings = settings_for(content, output, 2, FASTBUILD_INCREMENTAL=True, **overrides)
+    LimitFilter._raised_messages.clear()
+    LimitFilter._group_count.clear()
+    handler = logging.handlers.BufferingHandler(sys.maxsize)  # never flushed
+    handler.setLevel(logging.INFO)
+    engine = logging.getLogger("fastbuild")
+    level = engine.level
+    engine.setLevel(logging.INFO)
+    logging.getLogger().addHandler(handler)
+    try:
+        with only_plugins(["pelican.plugins.fastbuild"]):
+            Pelican(settings).run()
+    finally:
+        logging.getLogger().removeHandler(handler)
+        engine.setLevel(level)
+    return [record.getMessage() for record in handler.buffer]
+
+
+def stamps(folder: Path) -> dict[str, int]:
+    return {
+        str(p.relative_to(folder)): p.stat().st_mtime_ns
+        for p in folder.rglob("*")
+        if p.is_file()
+    }
+
+
+def test_nothing_changed_then_a_correction(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    content = corpus(tmp_path / "corpus", 30)
+    output = tmp_path / "out"
+    first = incremental(content, output)
+    assert not any(NOTHING in m for m in first)
+    before, times = tree(output), stamps(output)
+    capsys.readouterr()
+    second = incremental(content, output)
+    assert any(NOTHING in m for m in second), second
+    assert "Done: nothing changed since the last build" in capsys.readouterr().out
+    assert tree(output) == before
+    assert stamps(output) == times
+    story = sorted((content / "stories").rglob("*.md"))[7]
+    story.write_text(story.read_text(encoding="utf-8") + "\nA correction.\n")
+    third = incremental(content, output)
+    assert not any(NOTHING in m for m in third), third
+    full = build(content, tmp_path / "full", 2)
+    assert tree(output) == tree(full.output)
+    assert any(NOTHING in m for m in incremental(content, output))
+
+
+def test_a_static_file_or_a_setting_builds(tmp_path: Path) -> None:
+    content = corpus(tmp_path / "corpus", 12)
+    image = content / "images" / "chart.svg"
+    image.parent.mkdir(exist_ok=True)
+    image.write_text("<svg xmlns='http://www.w3.org/2000/svg'/>", encoding="utf-8")
+    output = tmp_path / "out"
+    incremental(content, output)
+    image.write_text("<svg xmlns='http://www.w3.org/2000/svg'><g/></svg>", "utf-8")
+    assert not any(NOTHING in m for m in incremental(content, output))
+    assert (
+        (output / "images" / "chart.svg")
+        .read_text(encoding="utf-8")
+        .endswith("<g/></svg>")
+    )
+    assert any(NOTHING in m for m in incremental(content, output))
+    renamed = incremental(content, output, SITENAME="Another name")
+    assert not any(NOTHING in m for m in renamed)
