@@ -11,6 +11,8 @@ Used by ``run.py`` for the second run of Pelican's own test suite
 - every ``Pelican(settings)`` registers the engine first and gets
   ``FASTBUILD_WORKERS = FASTBUILD_SUITE_WORKERS`` (2) unless its settings set
   it, so every build, whatever its ``PLUGINS``, runs with the engine on;
+  with ``FASTBUILD_SUITE_INCREMENTAL`` set (not empty), also
+  ``FASTBUILD_INCREMENTAL = True``;
 - at the end, ``FASTBUILD_SUITE_REPORT`` receives a JSON count of the builds
   (``Pelican.run()`` calls), of those the engine was on for and of those
   that used its parallel writer, and the tests of any build it was not on
@@ -60,6 +62,8 @@ def _init(self: Any, settings: dict[str, Any]) -> None:
     counts["pelican_objects"] += 1
     engine.register()  # again, in case a test disconnected its receivers
     settings.setdefault(engine.WORKERS_SETTING, WORKERS)
+    if os.environ.get("FASTBUILD_SUITE_INCREMENTAL"):
+        settings.setdefault(engine.INCREMENTAL_SETTING, True)
     _original_init(self, settings)
 
 

@@ -6,18 +6,22 @@ Usage (``make test-pelican`` runs it)::
         --engine plugins/fastbuild/src --workers 2
 
 The sdist (downloaded by ``make venv``; nothing is fetched here) is unpacked
-into a temporary folder and its ``pelican/tests`` run twice with
+into a temporary folder and its ``pelican/tests`` run three times with
 ``--python``, an interpreter whose environment has Pelican and its test
 dependencies and no Pelican plugin:
 
 1. as shipped;
 2. with ``-p fastbuild_everywhere`` (this folder on ``PYTHONPATH``): the
    engine is registered before every ``Pelican(...)`` and every build runs
-   at ``--workers`` workers.
+   at ``--workers`` workers;
+3. the same with ``FASTBUILD_INCREMENTAL = True`` in every build (each
+   test's build starts without a state, so this runs what an incremental
+   build records and writes).
 
 Each run writes a JUnit XML report; the failures (failed or erroring tests)
-of both are printed. Exit status 1 when the second run has a failure the
-first has not, when it ran no build, or when a build ran with the engine off.
+of each are printed. Exit status 1 when the second or third run has a
+failure the first has not, when it ran no build, or when a build ran with
+the engine off.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ import tempfile
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 
@@ -96,6 +101,30 @@ def show(outcome: Outcome) -> None:
         print(f"  FAILED {test}: {message[:160]}")
 
 
+def _compare(shipped: Outcome, engine: Outcome, builds: dict[str, Any]) -> list[str]:
+    """Show a run through the engine; what is wrong with it."""
+    show(engine)
+    print(
+        f"builds: {builds['builds']}, with the engine on: "
+        f"{builds['engine_on']}, with the parallel writer: "
+        f"{builds['parallel_writers']}"
+    )
+    for test in builds["unseen"]:
+        print(f"  a build of {test} ran without the engine")
+    added = sorted(set(engine.failures) - set(shipped.failures))
+    gone = sorted(set(shipped.failures) - set(engine.failures))
+    problems = []
+    if added:
+        problems.append(f"{engine.name}: the engine added failures: {', '.join(added)}")
+    if gone:
+        print("failing as shipped only: " + ", ".join(gone))
+    if builds["builds"] == 0 or builds["engine_on"] != builds["builds"]:
+        problems.append(f"{engine.name}: not every build went through the engine")
+    if engine.counts["passed"] + engine.counts["failed"] == 0:
+        problems.append(f"{engine.name}: no test ran")
+    return problems
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--python", required=True, help="the suite's interpreter")
@@ -113,42 +142,34 @@ def main() -> int:
         with tarfile.open(args.sdist) as archive:
             archive.extractall(work, filter="data")
         (tree,) = [p for p in work.iterdir() if p.is_dir()]
-        shipped_xml, engine_xml = work / "shipped.xml", work / "engine.xml"
-        counts_json = work / "counts.json"
+        shipped_xml = work / "shipped.xml"
         run_suite(python, tree, report=shipped_xml, extra_env={}, plugin=False)
-        env = {
-            "PYTHONPATH": str(HERE),
-            "FASTBUILD_SRC": str(package),
-            "FASTBUILD_SUITE_WORKERS": str(args.workers),
-            "FASTBUILD_SUITE_REPORT": str(counts_json),
-        }
-        run_suite(python, tree, report=engine_xml, extra_env=env, plugin=True)
         shipped = read_junit(shipped_xml, "Pelican's suite as shipped")
-        engine = read_junit(
-            engine_xml, f"Pelican's suite, every build through fastbuild at "
-            f"{args.workers} workers"
-        )  # fmt: skip
-        builds = json.loads(counts_json.read_text(encoding="utf-8"))
+        runs = []
+        for name, incremental in (("engine", ""), ("incremental", "1")):
+            report, counts_json = work / f"{name}.xml", work / f"{name}.json"
+            env = {
+                "PYTHONPATH": str(HERE),
+                "FASTBUILD_SRC": str(package),
+                "FASTBUILD_SUITE_WORKERS": str(args.workers),
+                "FASTBUILD_SUITE_INCREMENTAL": incremental,
+                "FASTBUILD_SUITE_REPORT": str(counts_json),
+            }
+            run_suite(python, tree, report=report, extra_env=env, plugin=True)
+            title = (
+                f"Pelican's suite, every build through fastbuild at "
+                f"{args.workers} workers{', incremental' if incremental else ''}"
+            )
+            runs.append(
+                (
+                    read_junit(report, title),
+                    json.loads(counts_json.read_text(encoding="utf-8")),
+                )
+            )
     show(shipped)
-    show(engine)
-    print(
-        f"builds in the second run: {builds['builds']}, with the engine on: "
-        f"{builds['engine_on']}, with the parallel writer: "
-        f"{builds['parallel_writers']}"
-    )
-    for test in builds["unseen"]:
-        print(f"  a build of {test} ran without the engine")
-    added = sorted(set(engine.failures) - set(shipped.failures))
-    gone = sorted(set(shipped.failures) - set(engine.failures))
     problems = []
-    if added:
-        problems.append("the engine added failures: " + ", ".join(added))
-    if gone:
-        print("failing as shipped only: " + ", ".join(gone))
-    if builds["builds"] == 0 or builds["engine_on"] != builds["builds"]:
-        problems.append("not every build of the second run went through the engine")
-    if engine.counts["passed"] + engine.counts["failed"] == 0:
-        problems.append("no test ran")
+    for engine, builds in runs:
+        problems += _compare(shipped, engine, builds)
     for problem in problems:
         print("test-pelican: " + problem, file=sys.stderr)
     if not problems:
