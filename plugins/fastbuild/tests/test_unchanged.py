@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import logging
 import logging.handlers
+import shutil
 import sys
 from pathlib import Path
 from typing import Any
 
+import pelican
 import pytest
 from pelican import Pelican
 from pelican.log import LimitFilter
@@ -87,3 +89,43 @@ def test_a_static_file_or_a_setting_builds(tmp_path: Path) -> None:
     assert any(NOTHING in m for m in incremental(content, output))
     renamed = incremental(content, output, SITENAME="Another name")
     assert not any(NOTHING in m for m in renamed)
+
+
+PELICAN_CONTENT = Path(pelican.__file__).parent / "tests" / "content"
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_pelican_s_own_test_content(tmp_path: Path, workers: int) -> None:
+    """Pelican's own test content (reST, HTML and Markdown articles, pages,
+    drafts, translations): an edit, a new file and a deleted one, each
+    built incrementally, equal a full build."""
+    content = tmp_path / "content"
+    shutil.copytree(PELICAN_CONTENT, content)
+    site = {
+        "ARTICLE_PATHS": [""],
+        "PAGE_PATHS": ["TestPages"],
+        "STATIC_PATHS": ["pictures"],
+        "DEFAULT_PAGINATION": False,
+        # Two files there claim one slug (Pelican's own build stops on it).
+        "IGNORE_FILES": [".*", "article_with_metadata.html"],
+        "FASTBUILD_WORKERS": workers,
+    }
+    output = tmp_path / "out"
+    incremental(content, output, **site)
+    article = content / "article_with_markdown_and_footnote.md"
+    edits = [
+        lambda: article.write_text(
+            article.read_text(encoding="utf-8") + "\nOne more line.\n", "utf-8"
+        ),
+        lambda: (content / "article_hidden.md").unlink(),
+        lambda: shutil.copy(article, content / "a_copy_of_it.md"),
+    ]
+    for number, edit in enumerate(edits):
+        edit()
+        messages = incremental(content, output, **site)
+        assert not any(NOTHING in m for m in messages)
+        full = tmp_path / f"full{number}"
+        overrides = {k: v for k, v in site.items() if k != "FASTBUILD_WORKERS"}
+        build(content, full, workers, **overrides)
+        assert tree(output) == tree(full), number
+    assert any(NOTHING in m for m in incremental(content, output, **site))
