@@ -94,7 +94,7 @@ def test_a_static_file_or_a_setting_builds(tmp_path: Path) -> None:
 PELICAN_CONTENT = Path(pelican.__file__).parent / "tests" / "content"
 
 
-@pytest.mark.parametrize("workers", [1, 2])
+@pytest.mark.parametrize("workers", [2, pytest.param(1, marks=pytest.mark.slow)])
 def test_pelican_s_own_test_content(tmp_path: Path, workers: int) -> None:
     """Pelican's own test content (reST, HTML and Markdown articles, pages,
     drafts, translations): an edit, a new file and a deleted one, each
