@@ -129,3 +129,13 @@ def test_pelican_s_own_test_content(tmp_path: Path, workers: int) -> None:
         build(content, full, workers, **overrides)
         assert tree(output) == tree(full), number
     assert any(NOTHING in m for m in incremental(content, output, **site))
+
+
+def test_output_and_cache_inside_path(tmp_path: Path) -> None:
+    """``PATH = "."`` with the output folder and ``CACHE_PATH`` in it: what
+    the builds write is not an input, so nothing changed still skips."""
+    content = corpus(tmp_path / "corpus", 12)
+    output = content / "output"
+    overrides = {"CACHE_PATH": str(content / "cache"), "OUTPUT_PATH": str(output)}
+    incremental(content, output, **overrides)
+    assert any(NOTHING in m for m in incremental(content, output, **overrides))

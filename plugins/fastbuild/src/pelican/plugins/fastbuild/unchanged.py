@@ -78,13 +78,18 @@ def _input_trees(settings: Mapping[str, Any]) -> list[str]:
 
 
 def take_inputs(settings: Mapping[str, Any]) -> Inputs:
-    """The digest of the settings and of every file under the input folders."""
+    """The digest of the settings and of every file under the input folders
+    (but the output folder and ``CACHE_PATH``, where they lie inside one:
+    what the builds write is checked apart, :func:`_outputs_as_left`)."""
     settings_fp = settings_fingerprint(settings)
     if settings_fp is None:
         return Inputs("", 0)
+    skip = frozenset(
+        os.path.abspath(settings[key]) for key in ("OUTPUT_PATH", "CACHE_PATH")
+    )
     files: list[bytes] = []
     for top in _input_trees(settings):
-        files += tree_parts(top)
+        files += tree_parts(top, skip=skip)
     return Inputs(digest(settings_fp, *files).hex(), len(files) // 2)
 
 

@@ -61,15 +61,18 @@ def template_folders(environments: Iterable[Any]) -> list[str]:
 
 
 def tree_parts(
-    top: str, keep: Callable[[str], bool] = lambda name: True
+    top: str,
+    keep: Callable[[str], bool] = lambda name: True,
+    skip: frozenset[str] = frozenset(),
 ) -> list[bytes]:
     """Every file under ``top`` (a folder, or a file) whose name ``keep``
-    accepts, in a fixed order: its path and the digest of its bytes."""
+    accepts, but under the folders ``skip`` (absolute paths), in a fixed
+    order: its path and the digest of its bytes."""
     if not os.path.isdir(top):
         return [top.encode("utf-8", "surrogateescape"), _safe_file_digest(top)]
     parts: list[bytes] = []
     for root, dirs, files in os.walk(top, followlinks=True):
-        dirs.sort()
+        dirs[:] = sorted(d for d in dirs if os.path.join(root, d) not in skip)
         for name in sorted(files):
             if keep(name):
                 path = os.path.join(root, name)
