@@ -416,14 +416,8 @@ class Build:
         return plans
 
     def _outputs_kept(self, row: state.CallRow) -> bool:
-        for path, size, mtime in row.outputs:
-            try:
-                found = os.stat(path)
-            except OSError:
-                return False
-            if found.st_size != size or found.st_mtime_ns != mtime:
-                return False
-        return bool(row.outputs)
+        kept = all(state.as_left(*output) for output in row.outputs)
+        return kept and bool(row.outputs)
 
     def fingerprint(
         self,

@@ -56,6 +56,7 @@ __all__ = [
     "Lock",
     "Sources",
     "State",
+    "as_left",
     "load",
     "save",
 ]
@@ -107,6 +108,15 @@ class State:
         for row in self.calls.values():
             known.update(path for path, _, _ in row.outputs)
         return known
+
+
+def as_left(path: str, size: int, mtime_ns: int) -> bool:
+    """The file is on disk with the size and mtime a build left it with."""
+    try:
+        found = os.stat(path)
+    except OSError:
+        return False
+    return found.st_size == size and found.st_mtime_ns == mtime_ns
 
 
 def _path(cache_path: str, name: str) -> str:

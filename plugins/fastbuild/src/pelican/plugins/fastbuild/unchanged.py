@@ -125,13 +125,8 @@ def _outputs_as_left(previous: state.State, output_path: str, settings: Any) -> 
     for row in previous.calls.values():
         for path, size, mtime in row.outputs:
             known[path] = (size, mtime)
-    for path, (size, mtime) in known.items():
-        try:
-            found = os.stat(path)
-        except OSError:
-            return False
-        if found.st_size != size or found.st_mtime_ns != mtime:
-            return False
+    if not all(state.as_left(path, *stamp) for path, stamp in known.items()):
+        return False
     if settings.get("DELETE_OUTPUT_DIRECTORY"):
         retention = set(settings.get("OUTPUT_RETENTION", []))
         for root, _dirs, files in os.walk(output_path):
