@@ -41,7 +41,7 @@ import logging.handlers
 import os
 import sys
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Container, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -273,7 +273,7 @@ class Build:
         self._log = logging.handlers.BufferingHandler(sys.maxsize)  # never flushed
         self._log.setLevel(logging.WARNING)
         logging.getLogger().addHandler(self._log)
-        self.build_reads, self.build_files = record.start_build()
+        self.build_reads = record.start_build()
         record.install_body_hooks()
         _current.build = self
 
@@ -551,16 +551,13 @@ class Build:
             self._lock.release()
 
     def _finish(self) -> None:
-        found = list(self._walk())
+        found = list(files_under(self.output_path))
         outputs, others = self._outputs_of_this_build(found)
         for path in sorted(self.known - outputs):
             self._delete(path)
         if self._deletes_output and self.full_reason is None:
-            retention = set(self.settings.get("OUTPUT_RETENTION", []))
-            for path in found:
-                relative = os.path.relpath(path, self.output_path)
-                if path not in outputs and relative.split(os.sep)[0] not in retention:
-                    self._delete(path)
+            for path in strays(found, outputs, self.output_path, self.settings):
+                self._delete(path)
         files: dict[str, tuple[int, int]] = {}
         hashes: dict[str, str] = {}
         for path in sorted(others):
@@ -584,7 +581,7 @@ class Build:
         for path in self.kept_reads - reads.keys():
             reads[path] = self.previous.reads[path]
         world = self.world
-        declared = dict(self.build_files)
+        declared = dict(self.build_reads.files)
         for row in self.pages.values():
             for path in _declared(row.reads):
                 if path not in declared:
@@ -621,11 +618,6 @@ class Build:
             self.deleted,
             self.reused,
         )
-
-    def _walk(self) -> Iterable[str]:
-        for root, _dirs, files in os.walk(self.output_path):
-            for name in files:
-                yield os.path.join(root, name)
 
     def _outputs_of_this_build(self, found: list[str]) -> tuple[set[str], set[str]]:
         """(every output of this build, those not written by a tracked call),
@@ -671,8 +663,33 @@ def _declared(reads: Any) -> list[str]:
     return []
 
 
+def files_under(folder: str) -> Iterable[str]:
+    """Every file under ``folder``."""
+    for root, _dirs, files in os.walk(folder):
+        for name in files:
+            yield os.path.join(root, name)
+
+
+def strays(
+    found: Iterable[str],
+    outputs: Container[str],
+    output_path: str,
+    settings: Mapping[str, Any],
+) -> list[str]:
+    """The files ``found`` in the output folder that Pelican's clean start
+    (``DELETE_OUTPUT_DIRECTORY``) would not leave: neither ``outputs`` nor
+    under a name of ``OUTPUT_RETENTION``."""
+    retention = set(settings.get("OUTPUT_RETENTION", []))
+    return [
+        path
+        for path in found
+        if path not in outputs
+        and os.path.relpath(path, output_path).split(os.sep)[0] not in retention
+    ]
+
+
 def _has_files(folder: str) -> bool:
-    return any(files for _root, _dirs, files in os.walk(folder))
+    return next(iter(files_under(folder)), None) is not None
 
 
 def _static_outputs(context: Mapping[str, Any], output_path: str) -> Iterable[str]:

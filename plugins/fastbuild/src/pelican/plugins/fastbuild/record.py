@@ -29,9 +29,12 @@ signal receivers read something while a page renders::
     @fastbuild.cached_reads                 # a cached value made from
     def channel(self): ...                  # tracked reads: declared on use
 
-Both do nothing outside a recorded render, so a plugin can call them
-unconditionally. Values reachable from the page's context need no
-declaration: they are fingerprinted (:mod:`.fingerprint`).
+Outside a recorded render, ``depends_on_file`` and ``untracked`` declare
+what the whole build read (:class:`BuildReads`: a data file a generator
+reads, say), during an incremental build in the main process; otherwise
+they do nothing, so a plugin can call them unconditionally. Values
+reachable from the page's context need no declaration: they are
+fingerprinted (:mod:`.fingerprint`).
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from jinja2.runtime import Context
@@ -95,11 +99,18 @@ class Recorder:
         return recorder
 
 
+@dataclass
+class BuildReads:
+    """What a build read outside any page (:func:`start_build`)."""
+
+    files: dict[str, bytes] = field(default_factory=dict)  # hashed when declared
+    reason: str | None = None  # something untracked
+
+
 class _Current:
     def __init__(self) -> None:
         self.recorder: Recorder | None = None  # the page being rendered
-        self.build: Recorder | None = None  # what the build read outside pages
-        self.build_files: dict[str, bytes] = {}  # ... files, hashed when declared
+        self.build: BuildReads | None = None  # what the build read outside pages
 
 
 _current = _Current()
@@ -128,9 +139,9 @@ def depends_on_file(path: str | os.PathLike[str]) -> None:
     recorder = _current.recorder
     if recorder is not None:
         recorder.files.add(absolute)
-    elif _current.build is not None and absolute not in _current.build_files:
+    elif _current.build is not None and absolute not in _current.build.files:
         # Hashed now: a change after this read makes the next build run.
-        _current.build_files[absolute] = declared_digest(absolute)
+        _current.build.files[absolute] = declared_digest(absolute)
 
 
 def untracked(reason: str) -> None:
@@ -143,17 +154,14 @@ def untracked(reason: str) -> None:
         recorder.reason = reason
 
 
-def start_build() -> tuple[Recorder, dict[str, bytes]]:
-    """What the build reads outside any page from now on: a recorder (for
-    :func:`untracked`) and the files declared, with their digests."""
-    _current.build = Recorder()
-    _current.build_files = {}
-    return _current.build, _current.build_files
+def start_build() -> BuildReads:
+    """What the build reads outside any page, from now on."""
+    _current.build = BuildReads()
+    return _current.build
 
 
 def stop_build() -> None:
     _current.build = None
-    _current.build_files = {}
 
 
 @contextlib.contextmanager

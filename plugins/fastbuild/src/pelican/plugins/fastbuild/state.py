@@ -102,12 +102,16 @@ class State:
     reads: dict[str, str] = field(default_factory=dict)  # source path -> hash
     journal: set[str] = field(default_factory=set)
 
+    def left(self) -> dict[str, tuple[int, int]]:
+        """Every file this build left: path -> (size, mtime_ns)."""
+        left = dict(self.files)
+        for row in self.calls.values():
+            left.update((path, (size, mtime)) for path, size, mtime in row.outputs)
+        return left
+
     def known_outputs(self) -> set[str]:
         """Every output path the previous builds may have left."""
-        known = set(self.files) | self.journal
-        for row in self.calls.values():
-            known.update(path for path, _, _ in row.outputs)
-        return known
+        return set(self.left()) | self.journal
 
 
 def as_left(path: str, size: int, mtime_ns: int) -> bool:

@@ -121,20 +121,14 @@ def _snapshot_now(
 def _outputs_as_left(previous: state.State, output_path: str, settings: Any) -> bool:
     """Every file the last build left is there as it was; with
     ``DELETE_OUTPUT_DIRECTORY`` nothing else is in the output folder."""
-    known: dict[str, tuple[int, int]] = dict(previous.files)
-    for row in previous.calls.values():
-        for path, size, mtime in row.outputs:
-            known[path] = (size, mtime)
-    if not all(state.as_left(path, *stamp) for path, stamp in known.items()):
+    from .incremental import files_under, strays
+
+    left = previous.left()
+    if not all(state.as_left(path, *stamp) for path, stamp in left.items()):
         return False
     if settings.get("DELETE_OUTPUT_DIRECTORY"):
-        retention = set(settings.get("OUTPUT_RETENTION", []))
-        for root, _dirs, files in os.walk(output_path):
-            for name in files:
-                path = os.path.join(root, name)
-                top = os.path.relpath(path, output_path).split(os.sep)[0]
-                if path not in known and top not in retention:
-                    return False
+        found = files_under(output_path)
+        return not strays(found, left, output_path, settings)
     return True
 
 
