@@ -4,19 +4,14 @@ this process with the repo's pelicanconf.py."""
 
 from __future__ import annotations
 
-import logging
-import logging.handlers
 import shutil
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pelican import Pelican
-from pelican.log import LimitFilter
 from pelican.settings import read_settings
 
-from pbuild import only_plugins
+from pbuild import engine_messages
 from support import FIXTURES, ROOT, story_file, write_content
 
 IMAGES = {
@@ -124,21 +119,7 @@ class Site:
 def run_build(overrides: dict[str, Any], plugins: tuple[str, ...]) -> list[str]:
     """One in-process build with the repo's pelicanconf.py; its engine log."""
     settings_ = read_settings(str(ROOT / "pelicanconf.py"), override=overrides)
-    LimitFilter._raised_messages.clear()
-    LimitFilter._group_count.clear()
-    handler = logging.handlers.BufferingHandler(sys.maxsize)  # never flushed
-    handler.setLevel(logging.INFO)
-    engine = logging.getLogger("fastbuild")
-    level = engine.level
-    engine.setLevel(logging.INFO)
-    engine.addHandler(handler)
     modules = ["cx_digest", "pelican.plugins.fastbuild"] + [
         f"pelican.plugins.{p}" for p in plugins if p != "cx_digest"
     ]
-    try:
-        with only_plugins(modules):
-            Pelican(settings_).run()
-    finally:
-        engine.removeHandler(handler)
-        engine.setLevel(level)
-    return [record.getMessage() for record in handler.buffer]
+    return engine_messages(settings_, modules)

@@ -100,6 +100,41 @@ def only_plugins(modules: Sequence[str]) -> Iterator[None]:
             sig.connect(receiver)
 
 
+def logged_build(
+    settings: dict[str, Any],
+    modules: Sequence[str],
+    logger: str = "",
+    records: list[logging.LogRecord] | None = None,
+) -> list[logging.LogRecord]:
+    """Run one build in this process with the plugins ``modules``; the
+    records at INFO and above of ``logger`` (the root logger by default),
+    also in ``records`` when given (for a build that raises). Pelican's
+    once-only message filter is reset first, so that each build logs as if
+    it ran alone."""
+    LimitFilter._raised_messages.clear()
+    LimitFilter._group_count.clear()
+    handler = logging.handlers.BufferingHandler(sys.maxsize)  # never flushed
+    if records is not None:
+        handler.buffer = records
+    log = logging.getLogger(logger)
+    level = log.level
+    log.addHandler(handler)
+    log.setLevel(logging.INFO)
+    try:
+        with only_plugins(modules):
+            Pelican(settings).run()
+    finally:
+        log.removeHandler(handler)
+        log.setLevel(level)
+    return handler.buffer
+
+
+def engine_messages(settings: dict[str, Any], modules: Sequence[str]) -> list[str]:
+    """What the engine logged at INFO and above in one build
+    (:func:`logged_build`)."""
+    return [r.getMessage() for r in logged_build(settings, modules, "fastbuild")]
+
+
 @dataclass
 class Built:
     output: Path
@@ -158,35 +193,18 @@ def build(
     **overrides: Any,
 ) -> Built:
     """One build into ``output`` (emptied first); its log records at INFO and
-    above are kept, also in ``records`` when given (for a build that raises).
-    Pelican's once-only message filter is reset first, so that each build logs
-    as if it ran alone."""
+    above are kept, also in ``records`` when given (:func:`logged_build`)."""
     if output.exists():
         shutil.rmtree(output)
     if prepare is not None:  # lays out what the build finds in its output
         output.mkdir(parents=True)
         prepare(output)
     settings = settings_for(content, output, workers, **overrides)
-    LimitFilter._raised_messages.clear()
-    LimitFilter._group_count.clear()
-    handler = logging.handlers.BufferingHandler(sys.maxsize)  # never flushed
-    if records is not None:
-        handler.buffer = records
-    root = logging.getLogger()
-    level = root.level
-    root.addHandler(handler)
-    root.setLevel(logging.INFO)
     modules = [
         name if name.startswith("pelican.plugins.") else f"pelican.plugins.{name}"
         for name in settings["PLUGINS"]
     ]
-    try:
-        with only_plugins(modules):
-            Pelican(settings).run()
-    finally:
-        root.removeHandler(handler)
-        root.setLevel(level)
-    return Built(output, handler.buffer)
+    return Built(output, logged_build(settings, modules, records=records))
 
 
 def tree(folder: Path) -> dict[str, bytes]:

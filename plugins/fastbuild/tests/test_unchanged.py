@@ -3,42 +3,23 @@ nothing changed stops before Pelican's generators; a change builds."""
 
 from __future__ import annotations
 
-import logging
-import logging.handlers
 import shutil
-import sys
 from pathlib import Path
 from typing import Any
 
 import pelican
 import pytest
-from pelican import Pelican
-from pelican.log import LimitFilter
 
-from pbuild import build, corpus, only_plugins, settings_for, tree
+from pbuild import build, corpus, engine_messages, settings_for, tree
 
 NOTHING = "nothing changed since the last build"
 
 
 def incremental(content: Path, output: Path, **overrides: Any) -> list[str]:
     """One incremental build into ``output`` (kept between builds); the
-    messages it logged at INFO and above."""
+    engine's messages at INFO and above."""
     settings = settings_for(content, output, 2, FASTBUILD_INCREMENTAL=True, **overrides)
-    LimitFilter._raised_messages.clear()
-    LimitFilter._group_count.clear()
-    handler = logging.handlers.BufferingHandler(sys.maxsize)  # never flushed
-    handler.setLevel(logging.INFO)
-    engine = logging.getLogger("fastbuild")
-    level = engine.level
-    engine.setLevel(logging.INFO)
-    logging.getLogger().addHandler(handler)
-    try:
-        with only_plugins(["pelican.plugins.fastbuild"]):
-            Pelican(settings).run()
-    finally:
-        logging.getLogger().removeHandler(handler)
-        engine.setLevel(level)
-    return [record.getMessage() for record in handler.buffer]
+    return engine_messages(settings, ["pelican.plugins.fastbuild"])
 
 
 def stamps(folder: Path) -> dict[str, int]:
