@@ -24,6 +24,10 @@ renders with ``depends_on_file``, ``depends_on_content``,
 ``cached_reads`` and ``untracked``, and write files outside
 Pelican's writer with ``write_output``.
 
+A plugin can share per-item work out among the workers with
+``map_in_workers(function, items, settings)`` (:mod:`.mapping`): the serial
+loop's results and log, computed in parallel.
+
 Output, log and signals are those of a serial build. Public names:
 ``register``; the setting helpers ``WORKERS_SETTING``, ``default_workers``,
 ``validate_workers``, ``workers_setting``, ``WorkersSettingError``,
@@ -32,7 +36,7 @@ Output, log and signals are those of a serial build. Public names:
 ``INCREMENTAL_SETTING``, ``incremental_setting``,
 ``IncrementalSettingError``, ``depends_on_content``, ``depends_on_file``,
 ``cached_reads``, ``untracked``,
-``write_output``. Everything else is internal.
+``write_output``; ``map_in_workers``. Everything else is internal.
 """
 
 from .commonmark import CommonMarkReader
@@ -42,6 +46,7 @@ from .incremental import (
     incremental_setting,
     write_output,
 )
+from .mapping import map_in_workers
 from .plugin import register
 from .record import cached_reads, depends_on_content, depends_on_file, untracked
 from .settings import (
@@ -72,6 +77,7 @@ __all__ = [
     "depends_on_content",
     "depends_on_file",
     "incremental_setting",
+    "map_in_workers",
     "markdown_setting",
     "register",
     "untracked",

@@ -179,6 +179,10 @@ class Plan:
     recorder: record.Recorder = field(default_factory=record.Recorder)
     outputs: list[str] = field(default_factory=list)
     records: list[tuple[str, int, str]] = field(default_factory=list)
+    # Its fingerprint, when the worker that rendered it took it (None:
+    # untracked); else :meth:`Build.done` takes it.
+    fingerprint: bytes | None = None
+    fingerprinted: bool = False
 
 
 class _Current:
@@ -368,7 +372,9 @@ class Build:
         self.new_reads[path] = (digest_hex, content, metadata, records)
 
     def plan(self, jobs: list[Any], context: Mapping[str, Any]) -> list[Plan | None]:
-        """A plan per job of a batch (None for a feed: always written)."""
+        """A plan per job of a batch (None for a feed: always written);
+        whether a call is reused is decided as it comes to be rendered
+        (:meth:`decide`), by the worker that renders it when there is one."""
         self.world  # noqa: B018 - decides full_reason before anything is reused
         fingerprints = Fingerprinter(self.settings)
         self._fingerprints = fingerprints
@@ -404,16 +410,27 @@ class Build:
                     len(v) if hasattr(v, "__len__") else -1 for v in paginated.values()
                 )
                 localsiteurl = ("relative", name, sizes)
-            row = self.previous.calls.get(plan.key)
-            if self.full_reason is None and row is not None and self._outputs_kept(row):
-                reads = record.Recorder.from_data(row.reads)
-                if reads.reason is None:
-                    fp = self.fingerprint(job, plan, reads, context)
-                    if fp is not None and fp == row.fingerprint:
-                        plan.reuse = True
-                        plan.row = row
             plans.append(plan)
         return plans
+
+    def decide(self, job: Any, plan: Plan) -> bool:
+        """Reuse the call of ``plan``? Yes when the last build's call of the
+        same key left its files as they were and read nothing that has
+        changed since (its fingerprint, taken again, is the same)."""
+        row = self.previous.calls.get(plan.key)
+        if self.full_reason is None and row is not None and self._outputs_kept(row):
+            reads = record.Recorder.from_data(row.reads)
+            if reads.reason is None:
+                context = job.bound.arguments["context"]
+                fp = self.fingerprint(job, plan, reads, context)
+                if fp is not None and fp == row.fingerprint:
+                    self.reuse(plan)
+        return plan.reuse
+
+    def reuse(self, plan: Plan) -> None:
+        """The call of ``plan`` is reused (decided here or by a worker)."""
+        plan.reuse = True
+        plan.row = self.previous.calls[plan.key]
 
     def _outputs_kept(self, row: state.CallRow) -> bool:
         kept = all(state.as_left(*output) for output in row.outputs)
@@ -525,7 +542,10 @@ class Build:
             self.reused += 1
         else:
             self.rendered += 1
-            fingerprint = self.fingerprint(job, plan, plan.recorder, context)
+            if plan.fingerprinted:
+                fingerprint = plan.fingerprint
+            else:
+                fingerprint = self.fingerprint(job, plan, plan.recorder, context)
             if fingerprint is None:
                 return
             fp = fingerprint

@@ -34,8 +34,10 @@ import io
 import logging
 import os
 import pickle
+import queue
 import signal
 import sys
+import threading
 import warnings
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -49,9 +51,11 @@ from pelican.plugins import signals as pelican_signals
 __all__ = [
     "Child",
     "LogCapture",
+    "Sender",
     "can_fork",
     "dumps",
     "fork_children",
+    "in_child",
     "loads",
     "pelican_signal_objects",
     "portable_records",
@@ -67,6 +71,14 @@ _FORMATTER = logging.Formatter()
 
 def can_fork() -> bool:
     return hasattr(os, "fork")
+
+
+_in_child = False
+
+
+def in_child() -> bool:
+    """Is this process a worker forked by :func:`fork_children`?"""
+    return _in_child
 
 
 def pelican_signal_objects() -> Iterator[Signal]:
@@ -261,6 +273,8 @@ class Child:
 
 def _child_setup() -> LogCapture:
     """Make a fresh child silent and self-contained."""
+    global _in_child
+    _in_child = True
     devnull = os.open(os.devnull, os.O_RDWR)
     for fd in (0, 1, 2):
         os.dup2(devnull, fd)
@@ -331,6 +345,31 @@ def fork_children(
     finally:
         gc.unfreeze()
     return children
+
+
+class Sender:
+    """A child's outbox: a thread writes queued messages to the pipe, so the
+    child never waits for the parent to read."""
+
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+        self._queue: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while (data := self._queue.get()) is not None:
+            try:
+                self._conn.send_bytes(data)
+            except OSError:  # the parent is gone or stopped us
+                os._exit(1)
+
+    def put(self, data: bytes) -> None:
+        self._queue.put(data)
+
+    def close(self) -> None:
+        self._queue.put(None)
+        self._thread.join()
 
 
 def reap_all(children: Iterable[Child], kill: bool = False) -> None:

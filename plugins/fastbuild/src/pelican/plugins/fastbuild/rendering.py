@@ -47,10 +47,8 @@ import logging
 import logging.handlers
 import mmap
 import os
-import queue
 import struct
 import sys
-import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
@@ -65,6 +63,7 @@ from .incremental import KeepFile
 from .procs import (
     Child,
     LogCapture,
+    Sender,
     dumps,
     fork_children,
     loads,
@@ -220,33 +219,10 @@ class _Own:
     text: str
     records: list[Any]
     reads: Any
+    fingerprint: bytes | None = None  # of its inputs (None: untracked)
     file: Any = None
     path: str | None = None  # set when its file is opened
     unwritten: bool = False  # the journal is full: the parent writes it
-
-
-class _Sender:
-    """A worker's outbox: a thread writes queued messages to the pipe."""
-
-    def __init__(self, conn: Connection) -> None:
-        self._conn = conn
-        self._queue: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        while (data := self._queue.get()) is not None:
-            try:
-                self._conn.send_bytes(data)
-            except OSError:  # the parent is gone or stopped us
-                os._exit(1)
-
-    def put(self, data: bytes) -> None:
-        self._queue.put(data)
-
-    def close(self) -> None:
-        self._queue.put(None)
-        self._thread.join()
 
 
 class _Stop(Exception):
@@ -267,11 +243,11 @@ class RenderPool:
         workers: int,
         block: int,
         on_failure: Callable[[str, str], None],
-        reused: set[int] | None = None,
+        plans: list[Any] | None = None,
         build: Any = None,
     ) -> None:
         self._settings = writer.settings
-        self._reused = reused or set()
+        self._plans = plans or [None] * len(batch)
         self._build = build
         self._plan: Any = None  # the parent's: the call being replayed
         self._output_path = writer.output_path
@@ -300,11 +276,13 @@ class RenderPool:
         self, k: int, conn: Connection, capture: LogCapture, batch: list[Job]
     ) -> None:
         writer = _WorkerWriter(self._parent_writer)
-        sender = _Sender(conn)
+        sender = Sender(conn)
         settings = self._settings
         mark, journal = self._marks[k], self._journals[k]
         counter = 0
         own: _Own | None = None
+        calling: list[Any] = [None, None]  # the call being replayed, its plan
+        decided: set[int] = set()  # calls whose reuse this worker decided
         real_open, real_makedirs = builtins.open, os.makedirs
 
         def finish() -> None:
@@ -316,7 +294,8 @@ class RenderPool:
                 else:
                     message = ("ok", own.page, own.name, own.path, own.records)
                 wrote = own.file.wrote if isinstance(own.file, KeepFile) else True
-                sender.put(dumps((*message, own.reads, wrote), settings))
+                note = (*message, own.reads, wrote, own.fingerprint)
+                sender.put(dumps(note, settings))
                 own = None
 
         def render(real: Any, context: dict[str, Any]) -> str:
@@ -326,6 +305,15 @@ class RenderPool:
             if (page // self._block) % self._workers != k:
                 return ""
             name = context.get("output_file")
+            job, plan = calling
+            tracked = build is not None and job is not None and plan is not None
+            if tracked and id(plan) not in decided:
+                decided.add(id(plan))
+                build.decide(job, plan)
+            if tracked and plan.reuse:
+                note = ("reused", page, name, None, [], None, False, None)
+                sender.put(dumps(note, settings))
+                return ""
             note = str(name).encode("utf-8", "replace")[: _MARK - 4]
             mark[4 : 4 + len(note)] = note
             mark[:4] = len(note).to_bytes(4, "little")
@@ -339,10 +327,13 @@ class RenderPool:
                 records = portable_records(capture.stop(), settings)
             except Exception as err:
                 capture.stop()
-                message = ("error", page, name, _describe(err), [], None, True)
+                message = ("error", page, name, _describe(err), [], None, True, None)
                 sender.put(dumps(message, settings))
                 raise _Stop from None
             own = _Own(page, name, text, records, recorder.as_data())
+            if tracked:  # taken here, in parallel, rather than in the parent
+                context_arg = job.bound.arguments["context"]
+                own.fingerprint = build.fingerprint(job, plan, recorder, context_arg)
             return text
 
         def makedirs(name: Any, mode: int = 0o777, exist_ok: bool = False) -> None:
@@ -362,20 +353,15 @@ class RenderPool:
                 return own.file
             return real_open(file, mode, encoding=encoding)
 
-        def reused(real: Any, context: dict[str, Any]) -> str:
-            finish()
-            return ""
-
         build = self._build
         os.makedirs = makedirs  # type: ignore[assignment]
         pelican.writers.open = open_  # type: ignore[attr-defined]
         try:
-            for i, job in enumerate(batch):
+            for job, plan in zip(batch, self._plans, strict=True):
                 if not job.is_feed:
+                    calling[:] = job, plan
                     template = job.bound.arguments["template"]
-                    proxy = TemplateProxy(
-                        template, reused if i in self._reused else render
-                    )
+                    proxy = TemplateProxy(template, render)
                     job.call({"self": writer, "template": proxy})
             finish()
         except _Stop:
@@ -385,31 +371,45 @@ class RenderPool:
             # meets the same at that page. An own page goes back as text.
             if own is not None:
                 message = ("last", own.page, own.name, own.text, own.records)
-                sender.put(dumps((*message, own.reads, True), settings))
+                note = (*message, own.reads, True, own.fingerprint)
+                sender.put(dumps(note, settings))
         finally:
             sender.close()
 
     # -- the parent side ----------------------------------------------------
 
-    def proxy(self, template: Any, plan: Any = None) -> TemplateProxy:
-        """The template of a call the parent replays (``plan``: its
-        incremental plan, which gets the worker's reads and records)."""
+    def proxy(self, template: Any, job: Job, plan: Any = None) -> TemplateProxy:
+        """The template of a call ``job`` the parent replays (``plan``: its
+        incremental plan, which gets the worker's decision, reads, records
+        and fingerprint)."""
         if plan is None:
             return TemplateProxy(template, self._take)
-        return TemplateProxy(template, lambda real, ctx: self._take(real, ctx, plan))
+        return TemplateProxy(
+            template, lambda real, ctx: self._take(real, ctx, job, plan)
+        )
 
-    def _render_here(self, real: Any, context: dict[str, Any], plan: Any) -> str:
-        if plan is None:
+    def _render_here(
+        self, real: Any, context: dict[str, Any], job: Job | None, plan: Any
+    ) -> str:
+        if plan is None or job is None or self._build is None:
             return real.render(context)
+        if plan.reuse or self._build.decide(job, plan):
+            return ReusedTemplate(real, plan).render(context)
         return RecordedTemplate(real, plan).render(context)
 
-    def _take(self, real: Any, context: dict[str, Any], plan: Any = None) -> str:
+    def _take(
+        self,
+        real: Any,
+        context: dict[str, Any],
+        job: Job | None = None,
+        plan: Any = None,
+    ) -> str:
         page = self._next
         self._next += 1
         self.current = page
         self.expected = None
         if self.failed:
-            return self._render_here(real, context, plan)
+            return self._render_here(real, context, job, plan)
         k = (page // self._block) % self._workers
         child = self.children[k]
         name = context.get("output_file")
@@ -421,23 +421,19 @@ class RenderPool:
             name = self._noted(k) or name
         else:
             try:
-                kind, number, worker_name, payload, records, reads, wrote = loads(
-                    message, self._settings
-                )
+                note = loads(message, self._settings)
             except Exception as err:
-                kind, number, worker_name, payload, records, reads, wrote = (
-                    "error",
-                    page,
-                    name,
-                    _describe(err),
-                    [],
-                    None,
-                    True,
-                )
+                note = ("error", page, name, _describe(err), [], None, True, None)
+            kind, number, worker_name, payload, records, reads, wrote, fp = note
             in_step = number == page and worker_name == name
+            if in_step and kind == "reused" and plan is not None and self._build:
+                if not plan.reuse:
+                    self._build.reuse(plan)
+                return ReusedTemplate(real, plan).render(context)
             if in_step and kind in ("ok", "text", "last") and plan is not None:
                 plan.recorder.merge(record.Recorder.from_data(reads))
                 plan.records.extend(record_tuples(records))
+                plan.fingerprint, plan.fingerprinted = fp, True
             if in_step and kind == "ok":
                 replay_records(records)
                 self.expected = payload
@@ -459,7 +455,7 @@ class RenderPool:
         except Exception:
             path = str(name)
         self._on_failure(path, reason)
-        return self._render_here(real, context, plan)
+        return self._render_here(real, context, job, plan)
 
     def take_written(self, filename: str) -> bool:
         """Did the worker write ``filename``, the page being replayed? (Asked

@@ -225,12 +225,13 @@ class ParallelWriter(Writer):
                 replace: dict[str, Any] = {}
                 if not job.is_feed:
                     template = job.bound.arguments["template"]
-                    if plan is not None and plan.reuse:
-                        replace["template"] = ReusedTemplate(template, plan)
-                    elif pool is not None:
-                        replace["template"] = pool.proxy(template, plan)
-                    elif plan is not None:
-                        replace["template"] = RecordedTemplate(template, plan)
+                    if pool is not None:  # its worker decides on reuse
+                        replace["template"] = pool.proxy(template, job, plan)
+                    elif plan is not None and build is not None:
+                        if build.decide(job, plan):
+                            replace["template"] = ReusedTemplate(template, plan)
+                        else:
+                            replace["template"] = RecordedTemplate(template, plan)
                 self._plan = plan
                 try:
                     job.call(replace)
@@ -256,8 +257,7 @@ class ParallelWriter(Writer):
     def _start_pool(
         self, batch: list[Job], plans: list[incremental.Plan | None]
     ) -> RenderPool | None:
-        reused = {i for i, plan in enumerate(plans) if plan is not None and plan.reuse}
-        pages = sum(not job.is_feed and i not in reused for i, job in enumerate(batch))
+        pages = sum(not job.is_feed for job in batch)
         if self._serial or self.workers < 2 or pages < 2 or not can_fork():
             return None
         if self._has_attach_links(batch):
@@ -266,7 +266,7 @@ class ParallelWriter(Writer):
         block = max(1, min(_MAX_BLOCK, pages // workers))
         try:
             pool = RenderPool(
-                self, batch, workers, block, self._worker_failed, reused, self._build
+                self, batch, workers, block, self._worker_failed, plans, self._build
             )
         except OSError as err:
             self._serial = True
