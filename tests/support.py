@@ -16,6 +16,7 @@ from bs4 import BeautifulSoup
 from pelican import Pelican
 from pelican.settings import read_settings
 
+from cx_digest.markup import plain_text
 from cx_digest.model import Link, Role, Story
 
 # One build's plugins and no others (the engine's test helper: the digest
@@ -28,7 +29,8 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def make_story(slug: str = "a-story", **overrides: Any) -> Story:
-    """A Story with sensible, tz-aware defaults."""
+    """A Story with sensible, tz-aware defaults (its summary text made from
+    its summary, as the digest makes it)."""
     values: dict[str, Any] = {
         "slug": slug,
         "title": slug.replace("-", " ").capitalize(),
@@ -37,9 +39,10 @@ def make_story(slug: str = "a-story", **overrides: Any) -> Story:
         "category": "Economy",
         "category_url": "category/economy/",
         "source": f"stories/{slug}.md",
-        "summary_html": f"<p>Summary of {slug}.</p>",
+        "summary": f"<p>Summary of {slug}.</p>",
     }
     values.update(overrides)
+    values.setdefault("summary_text", plain_text(values["summary"]))
     if isinstance(values.get("tags"), list):
         values["tags"] = tuple(
             t if isinstance(t, Link) else Link(t, f"tag/{t}/") for t in values["tags"]

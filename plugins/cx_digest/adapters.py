@@ -15,7 +15,7 @@ from typing import Any
 
 from .bodies import REMOVED_KEY, story_trust
 from .editions import local_time
-from .model import Image, Link, Role, Story, StoryText
+from .model import Image, Link, Role, Story
 from .report import Report
 from .settings import DigestSettings
 from .text import INTRASITE_FILE, has_scheme, is_web_url, split_label_url
@@ -120,21 +120,30 @@ class StoryAdapter:
         content_path: str,
         report: Report,
         image_size: Callable[[str], tuple[int, int] | None],
-        text: StoryText | None = None,
     ) -> None:
         self.settings = settings
         self.content_path = content_path
         self.report = report
         self.image_size = image_size
-        self.text = text
         self._image_files: dict[str, bool] = {}
 
     def one(self, meta: Mapping[str, Any], key: str, source: str, label: str) -> str:
         return first_value(meta, key, source, label, self.report)
 
-    def adapt(self, articles: Sequence[Any], index: StoryIndex) -> list[Story]:
+    def adapt(
+        self,
+        articles: Sequence[Any],
+        index: StoryIndex,
+        summaries: Callable[[Sequence[tuple[Any, str]]], Sequence[tuple[str, str]]],
+    ) -> list[Story]:
+        """The stories of ``articles``; ``summaries`` makes the summaries
+        (clean HTML, plain text) of ``(article, url)`` pairs, in order."""
         urls = {id(article): article.url for article in articles}
-        return [self.story(article, index, urls) for article in articles]
+        made = summaries([(article, urls[id(article)]) for article in articles])
+        return [
+            self.story(article, index, urls, summary)
+            for article, summary in zip(articles, made, strict=True)
+        ]
 
     def report_html(self, articles: Iterable[Any], index: StoryIndex) -> None:
         """Per story page (published, hidden or draft): a bad ``Html`` value,
@@ -160,7 +169,13 @@ class StoryAdapter:
                     "mark the story 'Html: trusted' to publish it as written",
                 )
 
-    def story(self, article: Any, index: StoryIndex, urls: Mapping[int, str]) -> Story:
+    def story(
+        self,
+        article: Any,
+        index: StoryIndex,
+        urls: Mapping[int, str],
+        summary: tuple[str, str] = ("", ""),
+    ) -> Story:
         meta = article.metadata
         source = index.source(article)
         for key, values in (meta.get(REPEATS_KEY) or {}).items():
@@ -186,6 +201,8 @@ class StoryAdapter:
             category_url=article.category.url,
             source=source,
             category_slug=article.category.slug,
+            summary=summary[0],
+            summary_text=summary[1],
             tags=tuple(Link(tag.name, tag.url) for tag in getattr(article, "tags", [])),
             kicker=self.one(meta, "kicker", source, "Kicker"),
             image=self._image(meta, source, str(article.title)),
@@ -199,8 +216,6 @@ class StoryAdapter:
             if isinstance(modified, datetime)
             else None,
             authors=tuple(str(a.name) for a in getattr(article, "authors", []) if a),
-            text=self.text,
-            origin=article,
         )
 
     def _role(self, meta: Mapping[str, Any], source: str) -> Role:

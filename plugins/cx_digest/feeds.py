@@ -280,7 +280,7 @@ class Feeds:
             authors=story.authors or (settings.feeds.author,),
             categories=_distinct([story.category, *(t.label for t in story.tags)]),
             summary=story.summary_text,
-            content_html=story.body,
+            content_html=self.site.story_body(story),
             image=settings.absolute(story.image.src) if story.image else "",
             source=story.source,
         )

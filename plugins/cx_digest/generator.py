@@ -1,7 +1,10 @@
 """The Pelican generator: editions from articles, then every digest file.
 
-``generate_context`` turns the articles into stories and editions (plain
-data, :class:`cx_digest.site.DigestSite`); ``generate_output`` hands every
+Once every generator has read its content (``all_generators_finalized``:
+summaries can then resolve links to any page or static file), the articles
+become stories and editions (plain data, :class:`cx_digest.site.DigestSite`),
+each story's summary made once, in pelican-fastbuild's workers
+(``map_in_workers``); ``generate_output`` hands every
 file to Pelican's writer: edition pages, email files, archive pages, the
 home page and feeds (these two as page objects with a ``render()`` method).
 The sitemaps are written at ``finalized``, once every page exists.
@@ -12,6 +15,7 @@ from __future__ import annotations
 import logging
 import math
 import os
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -19,7 +23,7 @@ from pelican import signals
 from pelican.generators import Generator
 from PIL import Image as PILImage
 
-from pelican.plugins.fastbuild import depends_on_file
+from pelican.plugins.fastbuild import depends_on_file, map_in_workers
 
 from . import meta, sitemaps
 from . import settings as settings_module
@@ -98,17 +102,21 @@ class DigestGenerator(Generator):
     # -- context ---------------------------------------------------------
 
     def generate_context(self) -> None:
+        signals.all_generators_finalized.connect(self._make_site)
+
+    def _summaries(self, pairs: list[tuple[Any, str]]) -> list[tuple[str, str]]:
+        """The summaries of ``(article, url)`` pairs, made in the workers."""
+        texts = self.texts
+        return map_in_workers(lambda pair: texts.summaries(*pair), pairs, self.settings)
+
+    def _make_site(self, generators: Any) -> None:
+        """``all_generators_finalized``: the stories, editions and context."""
+        signals.all_generators_finalized.disconnect(self._make_site)
         digest, context = self.digest, self.context
         articles = list(context.get("articles", []))
         index = StoryIndex(articles, self.path, self.report)
-        adapter = StoryAdapter(
-            digest,
-            self.path,
-            self.report,
-            self.image_size,
-            self.texts,
-        )
-        stories = adapter.adapt(articles, index)
+        adapter = StoryAdapter(digest, self.path, self.report, self.image_size)
+        stories = adapter.adapt(articles, index, self._summaries)
         adapter.report_html(
             [
                 *articles,
@@ -143,6 +151,7 @@ class DigestGenerator(Generator):
             ),
             render=self.render,
             image_size=self.image_size,
+            story_body=self._story_body(articles, stories),
         )
         self._annotate(articles, stories)
         newest_first = list(reversed(editions))
@@ -162,6 +171,15 @@ class DigestGenerator(Generator):
         )
         context[sitemaps.CONTEXT_KEY] = sitemaps.PageLog(digest)
         self.report.raise_if_strict(digest.strict)
+
+    def _story_body(
+        self, articles: list[Any], stories: list[Story]
+    ) -> Callable[[Story], str]:
+        """A story's whole body (story feeds), from its article."""
+        texts = self.texts
+        pairs = zip(stories, articles, strict=True)
+        by_source = {story.source: article for story, article in pairs}
+        return lambda story: texts.body(by_source[story.source], story.url)
 
     def _annotate(self, articles: list[Any], stories: list[Story]) -> None:
         """What the theme's story pages read: the story, its edition, its

@@ -1,13 +1,11 @@
-"""Small frozen value objects the digest is made of. No Pelican import here."""
+"""Small frozen value objects the digest is made of: plain data, computed
+once, that never call back into Pelican. No Pelican import here."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Protocol
-
-from .markup import plain_text
 
 
 class Role(StrEnum):
@@ -54,19 +52,10 @@ def updated_of(published: datetime, modified: datetime | None) -> datetime:
     return modified if modified is not None and modified > published else published
 
 
-class StoryText(Protocol):
-    """Where a story's HTML comes from (see :mod:`cx_digest.stories`)."""
-
-    def summary(self, story: Story) -> str: ...
-
-    def summary_text(self, story: Story) -> str: ...
-
-    def body(self, story: Story) -> str: ...
-
-
 @dataclass(frozen=True, slots=True)
 class Story:
-    """One published story as the digest needs it."""
+    """One published story as the digest needs it: every fact the pages,
+    feeds, email, metadata and sitemaps show about it, computed once."""
 
     slug: str
     title: str
@@ -76,8 +65,10 @@ class Story:
     category_url: str
     source: str  # path relative to content/, for messages
     category_slug: str = ""
-    # The summary when no ``text`` makes it (tests, simple callers).
-    summary_html: str = ""
+    # The summary as clean HTML with absolute URLs, and as one line of plain
+    # text (descriptions, feeds): :meth:`cx_digest.stories.StoryTexts.summaries`.
+    summary: str = ""
+    summary_text: str = ""
     tags: tuple[Link, ...] = ()
     kicker: str = ""
     image: Image | None = None
@@ -89,27 +80,6 @@ class Story:
     subscribers_only: bool = False
     modified: datetime | None = None  # aware, the ``Modified`` key
     authors: tuple[str, ...] = ()
-    # Makes the cleaned summary and body on demand from ``origin`` (the
-    # Pelican article), so they are not all held for the whole build.
-    text: StoryText | None = field(default=None, compare=False, repr=False)
-    origin: object = field(default=None, compare=False, repr=False)
-
-    @property
-    def summary(self) -> str:
-        """The summary as clean HTML with absolute URLs."""
-        return self.text.summary(self) if self.text else self.summary_html
-
-    @property
-    def summary_text(self) -> str:
-        """The summary as one line of plain text (descriptions, feeds)."""
-        if self.text:
-            return self.text.summary_text(self)
-        return plain_text(self.summary_html)
-
-    @property
-    def body(self) -> str:
-        """The whole story as clean HTML with absolute URLs (story feeds)."""
-        return self.text.body(self) if self.text else self.summary_html
 
     @property
     def updated(self) -> datetime:

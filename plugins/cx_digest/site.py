@@ -1,6 +1,6 @@
 """What the generator hands to the outputs (feeds, email, metadata).
 
-Plain data and two functions: feeds, email and metadata never see the
+Plain data and three functions: feeds, email and metadata never see the
 generator (nothing imports it).
 """
 
@@ -24,11 +24,14 @@ class DigestSite:
     render: Callable[[str, Mapping[str, Any]], str]
     # The pixel size of a file of the site (``images/x.jpg``), or None.
     image_size: Callable[[str], tuple[int, int] | None]
+    # A story's whole body as clean HTML with absolute URLs (story feeds).
+    story_body: Callable[[Story], str]
 
     def __fastbuild_fingerprint__(self) -> object:
         """What an incremental build compares (pelican-fastbuild): the data.
         ``render`` reads the build's context, where the engine records each
-        name a template looks up; ``image_size`` declares the files it reads."""
+        name a template looks up; ``image_size`` declares the files it reads,
+        ``story_body`` the bodies."""
         return (self.settings, self.editions, self.stories)
 
     def edition_html(self, edition: Edition) -> str:

@@ -1,10 +1,17 @@
 """A story's summary and body as clean HTML with absolute URLs.
 
-Made when a page, feed or email first asks (by then every generator has
-read its content, so ``{static}`` and ``{filename}`` links resolve), through
-the one policy of :mod:`cx_digest.markup`, and kept for the few thousand
-stories asked for most recently: an edition's page and its email ask for
-the same summaries one after the other.
+Made once every generator has read its content (``{static}`` and
+``{filename}`` links then resolve), through the one policy of
+:mod:`cx_digest.markup`:
+
+- the summary of every published story once, as data of its
+  :class:`cx_digest.model.Story` (:meth:`StoryTexts.summaries`, computed in
+  pelican-fastbuild's workers by the generator);
+- the summary text of a hidden story or a draft, for its own page's
+  description (:meth:`StoryTexts.article_summary_text`);
+- a story's whole body for the story feeds (:meth:`StoryTexts.body`), kept
+  for the stories asked for most recently: each story feed asks for the
+  same ones.
 """
 
 from __future__ import annotations
@@ -15,51 +22,24 @@ from typing import Any
 from pelican.plugins.fastbuild import depends_on_content
 
 from .markup import clean, plain_text, summary_of
-from .model import Story
 
-KEPT = 4096
+KEPT_BODIES = 256
 
 
 class StoryTexts:
-    """:class:`cx_digest.model.StoryText` for stories read by Pelican."""
+    """The summaries and bodies of the stories Pelican read."""
 
     def __init__(self, public_url: str, absolute: Any) -> None:
         self.public_url = public_url
         self.absolute = absolute
-        self._summaries = lru_cache(maxsize=KEPT)(self._summary)
-        self._summary_texts = lru_cache(maxsize=KEPT)(self._summary_text)
-        self._bodies = lru_cache(maxsize=256)(self._body)
+        self._bodies = lru_cache(maxsize=KEPT_BODIES)(self._body)
 
-    # Each read declares the story's body to pelican-fastbuild, cached or not:
-    # an incremental build renders the page again when that body changes.
-
-    def article_summary(self, article: Any, url: str) -> str:
-        depends_on_content(article)
-        return self._summaries(article, url)
-
-    def article_summary_text(self, article: Any, url: str) -> str:
-        depends_on_content(article)
-        return self._summary_texts(article, url)
-
-    def article_body(self, article: Any, url: str) -> str:
-        depends_on_content(article)
-        return self._bodies(article, url)
-
-    def summary(self, story: Story) -> str:
-        return self.article_summary(story.origin, story.url)
-
-    def summary_text(self, story: Story) -> str:
-        return self.article_summary_text(story.origin, story.url)
-
-    def body(self, story: Story) -> str:
-        return self.article_body(story.origin, story.url)
-
-    def _summary_text(self, article: Any, url: str) -> str:
-        return plain_text(self._summaries(article, url))
-
-    def _summary(self, article: Any, url: str) -> str:
-        """The ``Summary`` key, else the body above ``<!-- more -->``, else
-        its first paragraph; links resolved by Pelican as in the story."""
+    def summaries(self, article: Any, url: str) -> tuple[str, str]:
+        """The summary as clean HTML and as one line of plain text: the
+        ``Summary`` key, else the body above ``<!-- more -->``, else its first
+        paragraph; links resolved by Pelican as in the story. A pure function
+        of the article once the content is read (its caller holds the result
+        as data, which is what an incremental build compares)."""
         if "summary" in article.metadata:
             fragment = str(article.metadata["summary"])
         else:
@@ -69,7 +49,20 @@ class StoryTexts:
             fragment = summary_of(raw)
         # Pelican's own resolution of {filename}, {static}, {tag}... links.
         resolved = article._update_content(fragment, self.public_url)
-        return clean(resolved, self.absolute(url))
+        html = clean(resolved, self.absolute(url))
+        return html, plain_text(html)
+
+    def article_summary_text(self, article: Any, url: str) -> str:
+        """The plain-text summary of a story page with no story (a hidden
+        story, a draft), declared as read from its body."""
+        depends_on_content(article)
+        return self.summaries(article, url)[1]
+
+    def body(self, article: Any, url: str) -> str:
+        """The whole story as clean HTML with absolute URLs, declared as read
+        from its body."""
+        depends_on_content(article)
+        return self._bodies(article, url)
 
     def _body(self, article: Any, url: str) -> str:
         return clean(article.get_content(self.public_url), self.absolute(url))

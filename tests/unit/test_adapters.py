@@ -62,7 +62,11 @@ def adapter(tmp_path: Path, report: Report) -> StoryAdapter:
 
 def adapt(tmp_path: Path, report: Report, *items: Any) -> list[Any]:
     index = StoryIndex(items, str(tmp_path / "content"), report)
-    return adapter(tmp_path, report).adapt(list(items), index)
+    return adapter(tmp_path, report).adapt(list(items), index, no_summaries)
+
+
+def no_summaries(pairs: Any) -> list[tuple[str, str]]:
+    return [("", "")] * len(pairs)
 
 
 def test_repeated_title_warns_once_and_every_page_gets_the_first(

@@ -31,7 +31,7 @@ def email_settings(**overrides: Any) -> EmailSettings:
 
 
 def edition(lead_summary: str = "<p>Short summary.</p>", **kw: Any) -> Edition:
-    lead = make_story("lead", title="Lead headline", summary_html=lead_summary, **kw)
+    lead = make_story("lead", title="Lead headline", summary=lead_summary, **kw)
     return Edition(
         day=lead.date.date(),
         stamp=lead.date,
