@@ -88,6 +88,69 @@ def test_dates_with_their_zone() -> None:
     assert fp(shanghai) == fp(shanghai.replace())
 
 
+class OtherZone(datetime.tzinfo):
+    """A zone the fingerprint does not name (pickle writes it)."""
+
+    def __init__(self, hours: int) -> None:
+        self.hours = hours
+
+    def utcoffset(self, dt: Any) -> datetime.timedelta:
+        return datetime.timedelta(hours=self.hours)
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        (datetime.datetime(2026, 1, 1, 9), datetime.datetime(2026, 1, 1, 9, 0, 1)),
+        (datetime.datetime(2026, 1, 1), datetime.date(2026, 1, 1)),
+        (datetime.date(2026, 1, 1), datetime.date(2026, 1, 2)),
+        (datetime.time(9), datetime.time(9, tzinfo=datetime.UTC)),
+        (
+            datetime.datetime(2026, 11, 1, 1, 30, tzinfo=ZoneInfo("America/New_York")),
+            datetime.datetime(
+                2026, 11, 1, 1, 30, fold=1, tzinfo=ZoneInfo("America/New_York")
+            ),
+        ),
+        (
+            datetime.datetime(2026, 1, 1, tzinfo=OtherZone(1)),
+            datetime.datetime(2026, 1, 1, tzinfo=OtherZone(2)),
+        ),
+        (ZoneInfo("Europe/Paris"), ZoneInfo("Europe/Berlin")),
+        (
+            Node("a", [datetime.date(2026, 1, 1)]),
+            Node("a", [datetime.date(2027, 1, 1)]),
+        ),
+    ],
+)
+def test_every_part_of_a_time_counts(one: Any, other: Any) -> None:
+    assert fp(one) != fp(other)
+    assert fp(one) == fp(one)
+
+
+@dataclass(frozen=True, slots=True)
+class Leaf:
+    label: str
+    url: str
+    external: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class OtherLeaf:
+    label: str
+    url: str
+    external: bool = False
+
+
+def test_objects_of_scalars_by_type_and_every_attribute() -> None:
+    leaf = Leaf("a", "u")
+    assert fp([leaf, leaf]) == fp([Leaf("a", "u"), Leaf("a", "u")])
+    assert fp(Node("n", [leaf])) != fp(Node("n", [Leaf("a", "u", True)]))
+    assert fp(Node("n", [leaf])) != fp(Node("n", [Leaf("a", "v")]))
+    assert fp(Node("n", [leaf])) != fp(Node("n", [OtherLeaf("a", "u")]))
+    holding, other = Leaf("a", Node("b")), Leaf("a", Node("c"))  # type: ignore[arg-type]
+    assert fp(Node("n", [holding])) != fp(Node("n", [other]))
+
+
 def test_functions_by_name_and_closure() -> None:
     def make(value: str) -> Any:
         return lambda: value

@@ -17,6 +17,12 @@ of a graph hashed by :class:`Fingerprinter`. What is written is steered:
 - an object can say what it depends on with a ``__fastbuild_fingerprint__()``
   method returning plain data (leaving out its caches, say);
 - a Pelican tag, category or author is its type, name and slug;
+- a date, time or datetime is its type, ISO text, fold and zone (a
+  ``ZoneInfo`` by its key, a fixed offset by its repr; any other zone is
+  written by pickle); a class is its qualified name; an object whose
+  attributes are all built-in scalars is its type's name and attributes.
+  These are written in place, inside the object holding them, rather than
+  as nodes of the graph (below): most values of a page are of these kinds;
 - a Pelican content object is written without its body (``_content``,
   ``_summary``) and without the site context it holds: a render that reads
   a body is recorded as reading that content's body (:mod:`.record`);
@@ -41,6 +47,7 @@ makes one per batch of pages).
 
 from __future__ import annotations
 
+import datetime
 import functools
 import hashlib
 import io
@@ -48,6 +55,7 @@ import itertools
 import operator
 import pickle
 import types
+import zoneinfo
 from typing import Any
 
 __all__ = ["Fingerprinter", "Untracked", "declared_digest", "digest", "file_digest"]
@@ -237,6 +245,10 @@ class _Kinds:
             found = "module"
         elif issubclass(kind, type):
             found = "class"
+        elif issubclass(kind, datetime.date | datetime.time):
+            found = "time"
+        elif issubclass(kind, zoneinfo.ZoneInfo):
+            found = "zone"
         elif hasattr(kind, "__fastbuild_fingerprint__"):
             found = "declared"
         elif issubclass(kind, _BUILTINS) and kind not in _BUILTINS:
@@ -274,7 +286,13 @@ class _LocalPickler(pickle.Pickler):
         fp = self._fp
         kind = fp._kinds.known.get(type(obj)) or fp._kinds.of(type(obj))
         if kind == "native":
-            return NotImplemented  # its own reduction (datetime, zoneinfo, enum...)
+            return NotImplemented  # its own reduction (enum, decimal...)
+        if kind in _INLINE:  # written in place, as what it shows
+            inline = _INLINE[kind](obj, fp)
+            if inline is not None:
+                return _Token, inline
+            if kind != "default":
+                return NotImplemented  # pickle's own reduction
         if kind == "wrapper":  # a Pelican tag, category or author: inline,
             # by what it shows (its __dict__ caches differ by where it came from)
             return _Token, (_name(type(obj)),), (obj.name, obj.slug)
@@ -284,6 +302,49 @@ class _LocalPickler(pickle.Pickler):
             return NotImplemented
         self.refs.append(obj)
         return _Token, (len(self.refs) - 1,)
+
+
+def _zone_name(zone: object) -> str | None:
+    """A time zone as text, where its type says exactly what it is."""
+    if zone is None:
+        return ""
+    if type(zone) is zoneinfo.ZoneInfo and zone.key is not None:
+        return "zone:" + zone.key
+    if type(zone) is datetime.timezone:
+        return repr(zone)
+    return None
+
+
+def _time(value: Any, fp: Fingerprinter) -> tuple[Any, ...] | None:
+    """A date, time or datetime: its type, value, fold and zone."""
+    zone = _zone_name(getattr(value, "tzinfo", None))
+    if zone is None:
+        return None
+    fold = getattr(value, "fold", 0)
+    return ("time", _name(type(value)), value.isoformat(), fold, zone)
+
+
+def _zone(value: Any, fp: Fingerprinter) -> tuple[Any, ...] | None:
+    zone = _zone_name(value)
+    return None if zone is None else ("zone", zone)
+
+
+def _class(value: Any, fp: Fingerprinter) -> tuple[Any, ...]:
+    return ("class", _name(value))
+
+
+def _leaf(value: Any, fp: Fingerprinter) -> tuple[Any, ...] | None:
+    """An object whose attributes are all built-in scalars: its type and
+    attributes, in place (it cannot reach any other object)."""
+    slots, caches = fp._kinds.slots(type(value))
+    fields = _fields(value, fp._settings, slots, caches)
+    if fields is None or not all(type(v) in _SCALARS for v in fields.values()):
+        return None
+    return ("leaf", _name(type(value)), tuple(fields.items()))
+
+
+# Kinds of value written in place (None: as a node or by pickle after all).
+_INLINE = {"time": _time, "zone": _zone, "class": _class, "default": _leaf}
 
 
 class Fingerprinter:
@@ -460,8 +521,8 @@ class Fingerprinter:
             # its value as the built-in, its attributes.
             base = next(b for b in type(obj).__mro__ if b in _BUILTINS)
             return (name, base(obj), _fields(obj, settings, slots, caches) or {})
-        if kind == "native":
-            return None
+        if kind in ("native", "time", "zone"):
+            return None  # written by the pickler (reducer_override)
         if kind == "default":
             fields = _fields(obj, settings, slots, caches)
             return None if fields is None else (name, fields)
