@@ -271,6 +271,7 @@ class Build:
         # build with nothing changed logs them again (:mod:`.unchanged`).
         inputs = _inputs.pop(self.cache_path, None)
         self.inputs = "" if inputs is None else str(inputs.digest)
+        self._hashes: Mapping[str, bytes] = {} if inputs is None else inputs.hashes
         self.declared: dict[str, bytes] = {}
         self.sources = state.Sources()
         self.sources_fp = b""
@@ -341,6 +342,15 @@ class Build:
         return self._world
 
     # -- parsed content files (:mod:`.readcache`) ---------------------------
+
+    def file_hash(self, path: str) -> bytes:
+        """The digest of a content file's bytes: taken as the build started
+        (:mod:`.unchanged`), else now.
+
+        :raises OSError: the file cannot be read.
+        """
+        found = self._hashes.get(path)
+        return found if found is not None else file_digest(path)
 
     def cached_read(
         self, path: str, digest_hex: str

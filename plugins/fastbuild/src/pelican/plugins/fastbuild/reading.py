@@ -49,7 +49,6 @@ from pelican.readers import _filter_discardable_metadata
 from pelican.utils import file_suffix
 
 from . import incremental, procs, readcache
-from .fingerprint import file_digest
 from .procs import LogCapture
 from .settings import workers_setting
 
@@ -163,7 +162,7 @@ def _from_state(
     left = []
     for rel, abs_path, *_ in jobs:
         try:
-            digest_hex = file_digest(abs_path).hex()
+            digest_hex = build.file_hash(abs_path).hex()
         except OSError:
             left.append((rel, abs_path, None))
             continue

@@ -39,7 +39,7 @@ import logging
 import os
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from . import state
@@ -61,6 +61,9 @@ class Inputs:
 
     digest: str  # "" when the settings cannot be fingerprinted
     files: int  # how many files it read
+    # The digest of each file it read (absolute path): the build's reading
+    # takes these rather than hashing the content files again.
+    hashes: Mapping[str, bytes] = field(default_factory=dict, repr=False)
 
 
 def _input_trees(settings: Mapping[str, Any]) -> list[str]:
@@ -90,7 +93,12 @@ def take_inputs(settings: Mapping[str, Any]) -> Inputs:
     files: list[bytes] = []
     for top in _input_trees(settings):
         files += tree_parts(top, skip=skip)
-    return Inputs(digest(settings_fp, *files).hex(), len(files) // 2)
+    hashes = {
+        files[i].decode("utf-8", "surrogateescape"): files[i + 1]
+        for i in range(0, len(files), 2)
+        if not files[i + 1].startswith(b"unreadable:")
+    }
+    return Inputs(digest(settings_fp, *files).hex(), len(files) // 2, hashes)
 
 
 def snapshot(inputs: str, sources: bytes, declared: Mapping[str, bytes]) -> str:
