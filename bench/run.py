@@ -129,12 +129,10 @@ def child(settings_file: str, out_file: str) -> None:
 
     found: dict[str, Any] = {"articles": 0, "editions": 0, "workers_kb": 0}
 
+    kept: list[Any] = []
+
     def generators(items: Sequence[Any]) -> None:
-        for generator in items:
-            if type(generator).__name__ == "ArticlesGenerator":
-                found["articles"] = len(generator.articles)
-            if type(generator).__name__ == "DigestGenerator":
-                found["editions"] = len(generator.site.editions)
+        kept.extend(items)  # the digest makes its site at this signal too
 
     signals.all_generators_finalized.connect(generators)
     pelican = Pelican(read_settings(settings_file))
@@ -148,6 +146,11 @@ def child(settings_file: str, out_file: str) -> None:
 
     pelican._get_writer = keep_writer  # type: ignore[method-assign]
     pelican.run()
+    for generator in kept:
+        if type(generator).__name__ == "ArticlesGenerator":
+            found["articles"] = len(generator.articles)
+        if type(generator).__name__ == "DigestGenerator":
+            found["editions"] = len(generator.site.editions)
     for writer in writers:
         found["workers_kb"] += getattr(writer, "worker_peak_rss_kb", 0)
     own = resource.getrusage(resource.RUSAGE_SELF)
