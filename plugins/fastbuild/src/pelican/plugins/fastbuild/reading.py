@@ -83,7 +83,10 @@ class _TakeHook:
     (a) replays the worker's log records for that file: a serial build logs
         them inside ``reader.read``, that is at this very point;
     (b) with caching off, deletes the entry: it was there to be found once,
-        and ``save_cache`` never saves it; with caching on, moves a new entry
+        and ``save_cache`` never saves it (and, unless another wrapper of
+        ``get_cached_data`` is in place, returns it without Pelican's check
+        of the file's stamp: it was parsed from the file's bytes in this
+        build, and the check costs a stat per file); with caching on, moves a new entry
         to the end of the cache dict, where a serial build, which adds each
         file as it reads it, has it (so the saved cache file is the same).
 
@@ -98,10 +101,16 @@ class _TakeHook:
 
     def __call__(self, filename: str, default: Any = None) -> Any:
         readers, state = self._readers, self._state
-        data = self._previous(filename, default)
         records = state.pending.pop(filename, None)
         if records is None:
-            return data
+            return self._previous(filename, default)
+        if not state.keep and self._own is None:
+            # Parsed in this build from the file's bytes: Pelican's check of
+            # the file's stamp (a stat) would only say so again.
+            entry = readers._cache.pop(filename, None)
+            data = default if entry is None else entry[1]
+        else:
+            data = self._previous(filename, default)
         if not state.keep:
             readers._cache.pop(filename, None)
         elif filename in state.new and filename in readers._cache:
@@ -171,7 +180,8 @@ def _from_state(
             left.append((rel, abs_path, digest_hex))
             continue
         content, metadata, records = kept
-        stamp = readers._get_file_stamp(abs_path)
+        # Pelican's stamp, for the cache it saves (none saved: not needed).
+        stamp = readers._get_file_stamp(abs_path) if state.keep else None
         _inject(
             readers,
             state,
