@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from pbuild import child_pids, no_children_left
 from pelican.plugins.fastbuild import map_in_workers
 from pelican.plugins.fastbuild.mapping import MIN_SHARE
 
@@ -125,9 +126,12 @@ def test_a_killed_worker_is_reported_and_its_share_computed_here(kept: Kept) -> 
 
 
 def test_no_worker_left_behind() -> None:
-    map_in_workers(square_in_child, ITEMS, settings(4))
-    with pytest.raises(ChildProcessError):
-        os.waitpid(-1, os.WNOHANG)
+    before = child_pids()
+    results = map_in_workers(square_in_child, ITEMS, settings(4))
+    workers = {pid for _, pid in results}
+    assert len(workers) == 4
+    assert not workers & child_pids()  # reaped: not even zombies
+    assert no_children_left(before)
 
 
 def test_a_worker_maps_serially() -> None:
