@@ -5,6 +5,7 @@ and off per build, also for one ``Pelican`` object built again (as
 
 from __future__ import annotations
 
+import gc
 import inspect
 import os
 from pathlib import Path
@@ -69,6 +70,7 @@ class Observed:
         self.writers: list[type] = []
         self.receivers: list[list[str]] = []
         self.methods: list[dict[str, Any]] = []
+        self.held: list[int] = []  # objects out of the collector's reach
 
     def pretaxonomy(self, generator: Any) -> None:
         self.grouping.append(pelican.generators.process_translations)
@@ -87,10 +89,12 @@ class Observed:
 
     def writer(self, generator: Any, writer: Any) -> None:
         self.writers.append(type(writer))
+        self.held.append(gc.get_freeze_count())
 
 
 def observe_build(content: Path, output: Path, workers: int, **kw: Any) -> Observed:
     seen = Observed()
+    gc.unfreeze()  # as a process that built nothing yet
     with (
         listening("article_generator_pretaxonomy", seen.pretaxonomy),
         listening("article_generator_finalized", seen.finalized),
@@ -109,6 +113,7 @@ def test_one_worker_or_no_plugin_is_pelican_untouched(
     assert seen.grouping == [ORIGINAL_PROCESS_TRANSLATIONS]
     assert seen.list_types == {list}
     assert seen.writers == [pelican.writers.Writer]
+    assert seen.held == [0]  # the collector as Python has it
     assert seen.receivers == [[]]
     # Pelican's generator classes and their methods are the originals.
     assert {
@@ -137,11 +142,13 @@ def test_on_for_its_build_only(content60: Path, tmp_path: Path) -> None:
     assert seen.grouping == [engine.plugin.translations.process_translations_by_group]
     assert seen.list_types == {engine.IndexedList}
     assert seen.writers == [engine.ParallelWriter]
+    assert seen.held[0] > 0  # the complete context, held from the collector
     assert seen.receivers == [
         sorted(
             [
                 "article_generator_preread:on_article_preread",
                 "article_generator_pretaxonomy:on_pretaxonomy",
+                "content_object_init:on_content_object",
                 "generator_init:on_generator_init",
                 "get_writer:on_get_writer",
                 "page_generator_preread:on_page_preread",
@@ -223,6 +230,7 @@ def test_a_crashed_parallel_build_leaves_the_next_serial_one_untouched(
         seen.receivers.clear()
         Pelican(settings_for(content60, tmp_path / "out", 1)).run()
     assert seen.writers == [pelican.writers.Writer]
+    assert seen.held == [0]  # the collector as Python has it
     assert seen.grouping == [ORIGINAL_PROCESS_TRANSLATIONS]
     assert seen.list_types == {list}
     assert seen.receivers == [[]]

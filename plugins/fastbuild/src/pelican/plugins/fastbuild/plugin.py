@@ -16,15 +16,21 @@ every build, whether the engine is on:
   is for the generators, readers and writer made with this ``Pelican``'s
   settings object; otherwise it is made sure to be off;
 - ``all_generators_finalized``: every generator has grouped its
-  translations; Pelican's ``process_translations`` is put back;
-- ``finalized``: the engine is switched off.
+  translations; Pelican's ``process_translations`` is put back, and the
+  complete context is held out of the garbage collector's passes
+  (:func:`.procs.hold_objects`);
+- ``finalized``: the engine is switched off (the objects it held are
+  released when the next build starts: a one-shot build exits without a
+  last full collection).
 
 Switched on means, and nothing else: the receivers of ``generator_init``
 (which has Pelican's generators group translations with
 :func:`.translations.process_translations_by_group` once a generator of the
 build exists), of ``article_generator_pretaxonomy`` (linear taxonomies), of
 ``article_generator_preread`` and ``page_generator_preread`` (parallel
-reading) and of ``get_writer`` (the parallel writer) are connected; each acts
+reading), of ``get_writer`` (the parallel writer) and of
+``content_object_init`` (every 5,000 content objects, the objects made so
+far are held out of the collector's passes) are connected; each acts
 only for the build's own generators (same settings object), so a generator
 made outside a build, by a test say, gets Pelican's behaviour. Switched off,
 none of them is connected, and a build is Pelican's own. A build that raises
@@ -50,7 +56,7 @@ from pelican.plugins import signals
 from . import incremental, reading, translations, unchanged
 from .commonmark import use_commonmark
 from .incremental import incremental_setting
-from .procs import can_fork
+from .procs import can_fork, hold_objects, note_made, release_objects
 from .settings import markdown_setting, workers_setting
 from .taxonomy import index_taxonomies
 from .writer import ParallelWriter
@@ -101,6 +107,12 @@ def on_page_preread(generator: Any) -> None:
         reading.on_page_preread(generator)
 
 
+def on_content_object(content: Any) -> None:
+    """``content_object_init``: a content object lives as long as the build
+    (:func:`.procs.note_made`)."""
+    note_made()
+
+
 def on_get_writer(pelican: Any) -> type[ParallelWriter] | None:
     """The parallel writer for the build's own ``Pelican``."""
     return ParallelWriter if building(pelican.settings) else None
@@ -113,6 +125,7 @@ _BUILD_RECEIVERS: tuple[tuple[Signal, Callable[..., Any]], ...] = (
     (signals.article_generator_preread, on_article_preread),
     (signals.page_generator_preread, on_page_preread),
     (signals.get_writer, on_get_writer),
+    (signals.content_object_init, on_content_object),
 )
 
 
@@ -147,6 +160,9 @@ def on_build_start(pelican: Any) -> None:
     with ``FASTBUILD_INCREMENTAL`` (then at one worker or without
     :func:`os.fork`, everything is done in this process)."""
     switch_off()
+    # What the last build held goes back to the collector now, not at its
+    # end: a one-shot build exits without walking it once more.
+    release_objects()
     stale = incremental.current()
     if stale is not None:  # a build that raised before finalized
         stale.finish(ok=False)
@@ -163,8 +179,11 @@ def on_build_start(pelican: Any) -> None:
 
 
 def on_contexts_done(generators: Any) -> None:
-    """``all_generators_finalized``: translations are grouped."""
+    """``all_generators_finalized``: translations are grouped; the context,
+    complete, is held out of the collector's passes until ``finalized``."""
     translations.uninstall()
+    if _switch.settings is not None:
+        hold_objects()
 
 
 def on_finalized(pelican: Any) -> None:

@@ -55,13 +55,16 @@ __all__ = [
     "can_fork",
     "dumps",
     "fork_children",
+    "hold_objects",
     "in_child",
     "loads",
+    "note_made",
     "pelican_signal_objects",
     "portable_records",
     "reap_all",
     "record_tuples",
     "records_from_tuples",
+    "release_objects",
     "replay_records",
 ]
 
@@ -71,6 +74,45 @@ _FORMATTER = logging.Formatter()
 
 def can_fork() -> bool:
     return hasattr(os, "fork")
+
+
+# -- the collector -------------------------------------------------------------
+
+_held = False
+_made = 0
+HOLD_EVERY = 5000  # build-long items made between two holds
+
+
+def hold_objects() -> None:
+    """Leave every object tracked so far out of the collector's passes
+    (``gc.freeze()``) until :func:`release_objects`: the build's content
+    objects and context live as long as the build, and a full collection
+    walks every object it tracks. Python starts one each time the objects
+    it tracks have grown by a quarter: a main process holding 100,000
+    stories spent 16.5 s of a build in 18 of them."""
+    global _held
+    _held = True
+    gc.freeze()
+
+
+def note_made() -> None:
+    """One more item that lives as long as the build (a parsed content file,
+    a content object): every :data:`HOLD_EVERY` of them, the objects made
+    so far are held (:func:`hold_objects`), so that no full collection
+    walks them again."""
+    global _made
+    _made += 1
+    if _made % HOLD_EVERY == 0:
+        hold_objects()
+
+
+def release_objects() -> None:
+    """Hand the held objects back to the collector (their garbage, if any,
+    is collected by its next full pass)."""
+    global _held
+    if _held:
+        _held = False
+        gc.unfreeze()
 
 
 _in_child = False
@@ -343,7 +385,8 @@ def fork_children(
         reap_all(children, kill=True)
         raise
     finally:
-        gc.unfreeze()
+        if not _held:  # else they stay held until release_objects()
+            gc.unfreeze()
     return children
 
 

@@ -351,3 +351,4 @@ def _inject(
         state.new.add(abs_path)
     readers._cache[abs_path] = (stamp, data)
     state.pending[abs_path] = records
+    procs.note_made()  # held until the build ends, with its content object
