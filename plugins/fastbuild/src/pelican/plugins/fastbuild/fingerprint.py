@@ -210,9 +210,19 @@ class _Kinds:
         from pelican.contents import Content
         from pelican.urlwrappers import URLWrapper
 
-        self._content = Content
-        self._wrapper = URLWrapper
-        self._template = Template
+        # Kinds by base class, the first that matches.
+        self._by_base: tuple[tuple[Any, str], ...] = (
+            (Template, "template"),
+            (Content, "content"),
+            (URLWrapper, "wrapper"),
+            (types.FunctionType, "function"),
+            (_CACHE_WRAPPERS, "cache"),
+            (types.MethodType | types.BuiltinMethodType, "method"),
+            (types.ModuleType, "module"),
+            (type, "class"),
+            (datetime.date | datetime.time, "time"),
+            (zoneinfo.ZoneInfo, "zone"),
+        )
 
     def slots(self, kind: type) -> tuple[tuple[str, ...], frozenset[str]]:
         """A type's slot names and cache keys (:func:`_cache_keys`)."""
@@ -229,26 +239,10 @@ class _Kinds:
         names = {_name(base) for base in kind.__mro__}
         if names & _MACHINERY or issubclass(kind, _LOCKS):
             found = "machinery"
-        elif issubclass(kind, self._template):
-            found = "template"
-        elif issubclass(kind, self._content):
-            found = "content"
-        elif issubclass(kind, self._wrapper):
-            found = "wrapper"
-        elif issubclass(kind, types.FunctionType):
-            found = "function"
-        elif issubclass(kind, _CACHE_WRAPPERS):
-            found = "cache"
-        elif issubclass(kind, types.MethodType | types.BuiltinMethodType):
-            found = "method"
-        elif issubclass(kind, types.ModuleType):
-            found = "module"
-        elif issubclass(kind, type):
-            found = "class"
-        elif issubclass(kind, datetime.date | datetime.time):
-            found = "time"
-        elif issubclass(kind, zoneinfo.ZoneInfo):
-            found = "zone"
+        else:
+            found = next((k for base, k in self._by_base if issubclass(kind, base)), "")
+        if found:
+            pass
         elif hasattr(kind, "__fastbuild_fingerprint__"):
             found = "declared"
         elif issubclass(kind, _BUILTINS) and kind not in _BUILTINS:
