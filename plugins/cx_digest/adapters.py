@@ -88,13 +88,21 @@ class StoryIndex:
         self.content_path = content_path
         self.by_slug: dict[str, Any] = {}
         self.by_stem: dict[str, list[Any]] = {}
+        self._sources: dict[int, str] = {}  # by the article's id, made once
         for article in articles:
             self.by_slug.setdefault(article.slug, article)
             stem = PurePosixPath(self.source(article)).stem
             self.by_stem.setdefault(stem, []).append(article)
 
     def source(self, article: Any) -> str:
-        return source_of(article.source_path, self.content_path)
+        """The article's file relative to ``content/`` (once per article:
+        every story's messages and its :class:`Story` ask)."""
+        found = self._sources.get(id(article))
+        if found is None:
+            found = self._sources[id(article)] = source_of(
+                article.source_path, self.content_path
+            )
+        return found
 
     def find(self, value: str, where: str, key: str) -> Any | None:
         candidates = [self.by_slug[value]] if value in self.by_slug else []
@@ -126,6 +134,8 @@ class StoryAdapter:
         self.report = report
         self.image_size = image_size
         self._image_files: dict[str, bool] = {}
+        # A tag's link, once per tag: Pelican formats its URL on every read.
+        self._tag_links: dict[tuple[type, str, str], Link] = {}
 
     def one(self, meta: Mapping[str, Any], key: str, source: str, label: str) -> str:
         return first_value(meta, key, source, label, self.report)
@@ -203,7 +213,7 @@ class StoryAdapter:
             category_slug=article.category.slug,
             summary=summary[0],
             summary_text=summary[1],
-            tags=tuple(Link(tag.name, tag.url) for tag in getattr(article, "tags", [])),
+            tags=tuple(self._tag_link(tag) for tag in getattr(article, "tags", [])),
             kicker=self.one(meta, "kicker", source, "Kicker"),
             image=self._image(meta, source, str(article.title)),
             role=self._role(meta, source),
@@ -217,6 +227,13 @@ class StoryAdapter:
             else None,
             authors=tuple(str(a.name) for a in getattr(article, "authors", []) if a),
         )
+
+    def _tag_link(self, tag: Any) -> Link:
+        key = (type(tag), tag.name, tag.slug)
+        found = self._tag_links.get(key)
+        if found is None:
+            found = self._tag_links[key] = Link(tag.name, tag.url)
+        return found
 
     def _role(self, meta: Mapping[str, Any], source: str) -> Role:
         value = self.one(meta, "digest", source, "Digest")
