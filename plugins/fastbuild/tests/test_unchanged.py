@@ -120,3 +120,35 @@ def test_output_and_cache_inside_path(tmp_path: Path) -> None:
     overrides = {"CACHE_PATH": str(content / "cache"), "OUTPUT_PATH": str(output)}
     incremental(content, output, **overrides)
     assert any(NOTHING in m for m in incremental(content, output, **overrides))
+
+
+def test_paginated_calls_split_between_workers(tmp_path: Path) -> None:
+    """Pages of one paginated call rendered by two workers: only the worker
+    of its first page decides whether the call is reused. After a change the
+    call does not read (a new image: the call is reused) and after one it
+    reads (a story's body, on one of its pages), the tree equals a full
+    build's."""
+    content = corpus(tmp_path / "corpus", 60)
+    site = {"DEFAULT_PAGINATION": 2, "SUMMARY_MAX_LENGTH": 200}
+    output = tmp_path / "out"
+    incremental(content, output, **site)
+    assert len(list(output.glob("index*.html"))) > 20  # pages of both workers
+    story = sorted(content.rglob("*.md"))[-1]
+    edits = [
+        lambda: (
+            (content / "images").mkdir(exist_ok=True)
+            or (content / "images" / "new.svg").write_text("<svg/>", encoding="utf-8")
+        ),
+        lambda: story.write_text(
+            story.read_text(encoding="utf-8") + "\nA late correction.\n", "utf-8"
+        ),
+    ]
+    for number, edit in enumerate(edits):
+        edit()
+        messages = incremental(content, output, **site)
+        assert not any(NOTHING in m for m in messages)
+        summary = next(m for m in messages if "pages reused" in m)
+        assert " 0 pages reused" not in summary, summary
+        full = tmp_path / f"full{number}"
+        build(content, full, 2, **site)
+        assert tree(output) == tree(full), number

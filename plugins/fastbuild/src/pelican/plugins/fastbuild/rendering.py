@@ -281,8 +281,8 @@ class RenderPool:
         mark, journal = self._marks[k], self._journals[k]
         counter = 0
         own: _Own | None = None
-        calling: list[Any] = [None, None]  # the call being replayed, its plan
-        decided: set[int] = set()  # calls whose reuse this worker decided
+        # The call being replayed, its plan, and the number of its first page.
+        calling: list[Any] = [None, None, -1]
         real_open, real_makedirs = builtins.open, os.makedirs
 
         def finish() -> None:
@@ -305,10 +305,12 @@ class RenderPool:
             if (page // self._block) % self._workers != k:
                 return ""
             name = context.get("output_file")
-            job, plan = calling
+            job, plan, first = calling
             tracked = build is not None and job is not None and plan is not None
-            if tracked and id(plan) not in decided:
-                decided.add(id(plan))
+            if tracked and page == first:
+                # Only the worker of a call's first page decides on reuse: a
+                # worker with later pages of the call renders them (the same
+                # bytes when the call is reused, which its files then keep).
                 build.decide(job, plan)
             if tracked and plan.reuse:
                 note = ("reused", page, name, None, [], None, False, None)
@@ -359,7 +361,7 @@ class RenderPool:
         try:
             for job, plan in zip(batch, self._plans, strict=True):
                 if not job.is_feed:
-                    calling[:] = job, plan
+                    calling[:] = job, plan, counter
                     template = job.bound.arguments["template"]
                     proxy = TemplateProxy(template, render)
                     job.call({"self": writer, "template": proxy})
