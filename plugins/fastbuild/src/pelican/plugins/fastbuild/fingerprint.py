@@ -236,29 +236,30 @@ class _Kinds:
             return self._cache[kind]
         except KeyError:
             pass
+        found = self._decide(kind)
+        self._cache[kind] = found
+        return found
+
+    def _decide(self, kind: type) -> str:
         names = {_name(base) for base in kind.__mro__}
         if names & _MACHINERY or issubclass(kind, _LOCKS):
-            found = "machinery"
-        else:
-            found = next((k for base, k in self._by_base if issubclass(kind, base)), "")
-        if found:
-            pass
-        elif hasattr(kind, "__fastbuild_fingerprint__"):
-            found = "declared"
-        elif issubclass(kind, _BUILTINS) and kind not in _BUILTINS:
-            found = "builtin"
-        elif (
+            return "machinery"
+        for base, found in self._by_base:
+            if issubclass(kind, base):
+                return found
+        if hasattr(kind, "__fastbuild_fingerprint__"):
+            return "declared"
+        if issubclass(kind, _BUILTINS) and kind not in _BUILTINS:
+            return "builtin"
+        if (
             kind.__reduce_ex__ is not object.__reduce_ex__
             or kind.__reduce__ is not object.__reduce__
             or not kind.__flags__ & _HEAP_TYPE
         ):
-            # Its own reduction (datetime, zoneinfo, enum...), or a type
-            # written in C whose state pickle knows, or refuses (a file).
-            found = "native"
-        else:
-            found = "default"
-        self._cache[kind] = found
-        return found
+            # Its own reduction (enum, decimal...), or a type written in C
+            # whose state pickle knows, or refuses (a file).
+            return "native"
+        return "default"
 
 
 class _LocalPickler(pickle.Pickler):
@@ -549,7 +550,7 @@ class Fingerprinter:
         if kind == "template":
             return ("template", obj.name, obj.filename)
         if kind == "class":
-            return ("class", _name(obj))
+            return _class(obj, self)
         if kind == "module":
             return ("module", obj.__name__)
         return ("machinery", name)
