@@ -174,6 +174,7 @@ class Plan:
 
     key: str
     reuse: bool = False
+    decided: bool = False  # whether to reuse it (once: :meth:`Build.decide`)
     row: state.CallRow | None = None  # the previous build's
     localsiteurl: Any = None
     recorder: record.Recorder = field(default_factory=record.Recorder)
@@ -426,7 +427,11 @@ class Build:
     def decide(self, job: Any, plan: Plan) -> bool:
         """Reuse the call of ``plan``? Yes when the last build's call of the
         same key left its files as they were and read nothing that has
-        changed since (its fingerprint, taken again, is the same)."""
+        changed since (its fingerprint, taken again, is the same). Decided
+        once per call: a later ask gets the same answer."""
+        if plan.decided:
+            return plan.reuse
+        plan.decided = True
         row = self.previous.calls.get(plan.key)
         if self.full_reason is None and row is not None and self._outputs_kept(row):
             reads = record.Recorder.from_data(row.reads)
@@ -439,7 +444,7 @@ class Build:
 
     def reuse(self, plan: Plan) -> None:
         """The call of ``plan`` is reused (decided here or by a worker)."""
-        plan.reuse = True
+        plan.decided = plan.reuse = True
         plan.row = self.previous.calls[plan.key]
 
     def _outputs_kept(self, row: state.CallRow) -> bool:

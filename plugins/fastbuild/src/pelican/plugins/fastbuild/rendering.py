@@ -81,6 +81,7 @@ __all__ = [
     "RenderPool",
     "ReusedTemplate",
     "TemplateProxy",
+    "template_here",
 ]
 
 logger = logging.getLogger("fastbuild")
@@ -169,6 +170,15 @@ class RecordedTemplate:
         return getattr(self.real, name)
 
 
+def template_here(template: Any, job: Any, plan: Any, build: Any) -> Any:
+    """The template of a call rendered in this process in an incremental
+    build: reused (:class:`ReusedTemplate`) or rendered and recorded
+    (:class:`RecordedTemplate`), as :meth:`.incremental.Build.decide` says."""
+    if build.decide(job, plan):
+        return ReusedTemplate(template, plan)
+    return RecordedTemplate(template, plan)
+
+
 class ReusedTemplate:
     """Stands for the template of a call an incremental build reuses: its
     render replays the log records the render gave last time and returns
@@ -248,6 +258,7 @@ class RenderPool:
     ) -> None:
         self._settings = writer.settings
         self._plans = plans or [None] * len(batch)
+        self._first_seen: set[str] = set()  # calls whose first note came
         self._build = build
         self._plan: Any = None  # the parent's: the call being replayed
         self._output_path = writer.output_path
@@ -395,9 +406,7 @@ class RenderPool:
     ) -> str:
         if plan is None or job is None or self._build is None:
             return real.render(context)
-        if plan.reuse or self._build.decide(job, plan):
-            return ReusedTemplate(real, plan).render(context)
-        return RecordedTemplate(real, plan).render(context)
+        return template_here(real, job, plan, self._build).render(context)
 
     def _take(
         self,
@@ -428,6 +437,11 @@ class RenderPool:
                 note = ("error", page, name, _describe(err), [], None, True, None)
             kind, number, worker_name, payload, records, reads, wrote, fp = note
             in_step = number == page and worker_name == name
+            if in_step and plan is not None and plan.key not in self._first_seen:
+                # The note of a call's first page carries its worker's
+                # decision: this process never decides that call again.
+                self._first_seen.add(plan.key)
+                plan.decided = True
             if in_step and kind == "reused" and plan is not None and self._build:
                 if not plan.reuse:
                     self._build.reuse(plan)

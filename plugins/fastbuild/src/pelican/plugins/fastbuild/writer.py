@@ -69,7 +69,7 @@ from . import incremental
 from .hooks import FlushHooks
 from .incremental import KeepFile
 from .procs import can_fork
-from .rendering import Job, NullFile, RecordedTemplate, RenderPool, ReusedTemplate
+from .rendering import Job, NullFile, RenderPool, template_here
 from .settings import workers_setting
 
 __all__ = ["ParallelWriter"]
@@ -228,10 +228,7 @@ class ParallelWriter(Writer):
                     if pool is not None:  # its worker decides on reuse
                         replace["template"] = pool.proxy(template, job, plan)
                     elif plan is not None and build is not None:
-                        if build.decide(job, plan):
-                            replace["template"] = ReusedTemplate(template, plan)
-                        else:
-                            replace["template"] = RecordedTemplate(template, plan)
+                        replace["template"] = template_here(template, job, plan, build)
                 self._plan = plan
                 try:
                     job.call(replace)
