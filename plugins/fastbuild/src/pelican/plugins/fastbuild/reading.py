@@ -104,17 +104,18 @@ class _TakeHook:
         records = state.pending.pop(filename, None)
         if records is None:
             return self._previous(filename, default)
-        if not state.keep and self._own is None:
+        if state.keep:
+            data = self._previous(filename, default)
+            if filename in state.new and filename in readers._cache:
+                readers._cache[filename] = readers._cache.pop(filename)
+        elif self._own is None:
             # Parsed in this build from the file's bytes: Pelican's check of
             # the file's stamp (a stat) would only say so again.
             entry = readers._cache.pop(filename, None)
             data = default if entry is None else entry[1]
         else:
             data = self._previous(filename, default)
-        if not state.keep:
             readers._cache.pop(filename, None)
-        elif filename in state.new and filename in readers._cache:
-            readers._cache[filename] = readers._cache.pop(filename)
         if not state.pending and vars(readers).get("get_cached_data") is self:
             if self._own is None:
                 del readers.get_cached_data
