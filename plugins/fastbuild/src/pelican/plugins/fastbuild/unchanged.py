@@ -45,7 +45,7 @@ from typing import Any
 from . import state
 from .fingerprint import declared_digest, digest
 from .procs import records_from_tuples, replay_records
-from .world import settings_fingerprint, sources_fingerprint, tree_parts
+from .world import UNREADABLE, settings_fingerprint, sources_fingerprint, tree_parts
 
 __all__ = ["Inputs", "run_unless_unchanged", "snapshot", "take_inputs"]
 
@@ -96,7 +96,7 @@ def take_inputs(settings: Mapping[str, Any]) -> Inputs:
     hashes = {
         files[i].decode("utf-8", "surrogateescape"): files[i + 1]
         for i in range(0, len(files), 2)
-        if not files[i + 1].startswith(b"unreadable:")
+        if not files[i + 1].startswith(UNREADABLE)
     }
     return Inputs(digest(settings_fp, *files).hex(), len(files) // 2, hashes)
 

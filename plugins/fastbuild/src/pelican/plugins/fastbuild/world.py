@@ -26,6 +26,7 @@ from typing import Any
 from .fingerprint import Fingerprinter, Untracked, digest, file_digest
 
 __all__ = [
+    "UNREADABLE",
     "code_digest",
     "local_code",
     "settings_fingerprint",
@@ -123,11 +124,14 @@ def code_digest(local: Iterable[str]) -> bytes:
     return digest(*parts)
 
 
+UNREADABLE = b"unreadable:"  # what stands for the digest of a file not read
+
+
 def _safe_file_digest(path: str) -> bytes:
     try:
         return file_digest(path)
     except OSError:
-        return b"unreadable:" + path.encode("utf-8", "surrogateescape")
+        return UNREADABLE + path.encode("utf-8", "surrogateescape")
 
 
 def settings_fingerprint(settings: Mapping[str, Any]) -> bytes | None:
