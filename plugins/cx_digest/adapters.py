@@ -184,7 +184,7 @@ class StoryAdapter:
         article: Any,
         index: StoryIndex,
         urls: Mapping[int, str],
-        summary: tuple[str, str] = ("", ""),
+        summary: tuple[str, str],
     ) -> Story:
         meta = article.metadata
         source = index.source(article)
