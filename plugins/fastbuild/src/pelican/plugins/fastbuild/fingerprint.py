@@ -232,12 +232,9 @@ class _Kinds:
         return found
 
     def of(self, kind: type) -> str:
-        try:
-            return self._cache[kind]
-        except KeyError:
-            pass
-        found = self._decide(kind)
-        self._cache[kind] = found
+        found = self._cache.get(kind)
+        if found is None:
+            found = self._cache[kind] = self._decide(kind)
         return found
 
     def _decide(self, kind: type) -> str:
