@@ -45,7 +45,7 @@ from .markup import (
     complete_images,
     written_attributes,
 )
-from .text import scheme_of
+from .text import scheme_of, xml_safe
 
 __all__ = [
     "POLICY_KEY",
@@ -154,7 +154,7 @@ _WRAPPERS = frozenset({"html", "head", "body"})
 # Part of the fingerprint with the tables: raise it whenever the cleaning
 # code (not only the tables) changes what a story becomes, so that cached
 # stories are read again.
-REVISION = 1
+REVISION = 2  # 2: the body and Summary are XML-safe (xml_safe), trusted too
 _PREFIXES = tuple(ATTRIBUTE_PREFIXES)
 # libxml2's HTML parser, for the report (lxml.html's element classes are not
 # needed: plain elements iterate faster).
@@ -235,7 +235,7 @@ class BodyPolicy:
         digest = hashlib.sha256(tables.encode()).hexdigest()[:16]
         # Stored with every cleaned story: a cached story read under another
         # policy (or none) is read again (plugin.py).
-        self.fingerprint = TRUSTED if trusted else f"{CLEAN}:{digest}"
+        self.fingerprint = f"{TRUSTED}:{REVISION}" if trusted else f"{CLEAN}:{digest}"
 
     # -- the rules ---------------------------------------------------------
 
@@ -266,18 +266,27 @@ class BodyPolicy:
         self, content: str, metadata: dict[str, Any]
     ) -> tuple[str, dict[str, Any]]:
         """A story as its reader returned it (body, metadata), under the
-        policy: body and ``Summary`` cleaned unless trusted, the policy's
-        fingerprint and what was removed noted in the metadata."""
+        policy: body and ``Summary`` XML-safe (:func:`~.text.xml_safe`), and
+        cleaned unless trusted; the policy's fingerprint and what was
+        removed noted in the metadata. The fingerprint tells
+        :func:`~.plugin.clean_content` that the body and summary need no
+        second pass."""
         metadata = {**metadata, POLICY_KEY: self.fingerprint}
+        summary = metadata.get("summary")
         if self.trusted or story_trust(metadata.get("html")):
-            return content, metadata
+            # Trusted markup stays as written, but never text that no XML
+            # parser reads (wire copy brings control characters).
+            if isinstance(summary, str):
+                metadata["summary"] = xml_safe(summary)
+            return (
+                xml_safe(content) if isinstance(content, str) else content
+            ), metadata
         removed: dict[str, str] = {}
-        body = self.clean(content or "")
+        body = self.clean(xml_safe(content or ""))
         if body.removed:
             removed["Body"] = body.removed
-        summary = metadata.get("summary")
         if isinstance(summary, str):
-            cleaned = self.clean(summary)
+            cleaned = self.clean(xml_safe(summary))
             metadata["summary"] = cleaned.html
             if cleaned.removed:
                 removed["Summary"] = cleaned.removed

@@ -188,8 +188,12 @@ def clean_content(content: Any) -> None:
     """``content_object_init``: drop text XML cannot carry from every article
     and page as it is read (wire copy brings control characters, which break
     every XML parser), once: nothing later cleans it again."""
+    # A story read under the body policy (its fingerprint in the metadata)
+    # had its body and summary made XML-safe as it was read, in the reading
+    # workers: only the other keys (defaults, path metadata) are left.
+    read_clean = POLICY_KEY in content.metadata
     raw = getattr(content, "_content", None)
-    if isinstance(raw, str):
+    if isinstance(raw, str) and not read_clean:
         content._content = xml_safe(raw)
     title = getattr(content, "title", None)
     if isinstance(title, str):
@@ -213,7 +217,7 @@ def clean_content(content: Any) -> None:
             if key != "title" and vars(content).get(key) == value:
                 setattr(content, key, clean)
     summary = getattr(content, "_summary", None)
-    if isinstance(summary, str):
+    if isinstance(summary, str) and not read_clean:
         content._summary = xml_safe(summary)
 
 

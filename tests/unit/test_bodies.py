@@ -204,7 +204,7 @@ def test_a_trusted_site_keeps_everything() -> None:
     body, meta = trusted.apply("<script>x()</script>", {"summary": "<b onclick=x>"})
     assert body == "<script>x()</script>"
     assert meta["summary"] == "<b onclick=x>"
-    assert meta[POLICY_KEY] == "trusted"
+    assert meta[POLICY_KEY] == trusted.fingerprint == "trusted:2"
     assert REMOVED_KEY not in meta
 
 
@@ -247,7 +247,7 @@ def test_the_fingerprint_follows_the_policy() -> None:
     fewer = BodyPolicy(False, HOSTS[1:])
     assert same.fingerprint == POLICY.fingerprint
     assert fewer.fingerprint != POLICY.fingerprint
-    assert BodyPolicy(True, HOSTS).fingerprint == "trusted"
+    assert BodyPolicy(True, HOSTS).fingerprint == "trusted:2"
 
 
 def test_kept_urls_are_written_as_browsers_read_them() -> None:
@@ -278,3 +278,14 @@ def test_an_image_whose_address_was_dropped_is_dropped() -> None:
 def test_links_may_open_in_a_new_tab() -> None:
     link = '<a href="https://example.org/" target="_blank" rel="noopener">x</a>'
     assert POLICY.clean(link) == Cleaned(link)
+
+
+@pytest.mark.parametrize("trusted", [False, True], ids=["clean", "trusted"])
+def test_a_story_is_read_xml_safe_under_either_policy(trusted: bool) -> None:
+    """Wire copy's control characters go as the story is read (in the
+    reading workers), so nothing later scans the body again."""
+    body, meta = BodyPolicy(trusted, HOSTS).apply(
+        "<p>Net\x0b profit\x00 up</p>", {"summary": "<p>Up\x1b 5%</p>"}
+    )
+    assert body == "<p>Net profit up</p>"
+    assert meta["summary"] == "<p>Up 5%</p>"

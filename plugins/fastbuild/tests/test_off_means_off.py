@@ -8,6 +8,7 @@ from __future__ import annotations
 import gc
 import inspect
 import os
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,14 @@ from pelican.plugins import signals
 from pelican.settings import read_settings
 
 import pelican.plugins.fastbuild as engine
-from pbuild import build, listening, only_plugins, settings_for, tree
+from pbuild import (
+    SIMPLE_THEME,
+    build,
+    listening,
+    only_plugins,
+    settings_for,
+    tree,
+)
 from pelican.plugins.fastbuild import plugin as switch
 
 # What Pelican's modules hold before any build of this session replaced
@@ -71,6 +79,7 @@ class Observed:
         self.receivers: list[list[str]] = []
         self.methods: list[dict[str, Any]] = []
         self.held: list[int] = []  # objects out of the collector's reach
+        self.reloading: list[bool] = []  # Jinja checks templates on disk
 
     def pretaxonomy(self, generator: Any) -> None:
         self.grouping.append(pelican.generators.process_translations)
@@ -90,6 +99,7 @@ class Observed:
     def writer(self, generator: Any, writer: Any) -> None:
         self.writers.append(type(writer))
         self.held.append(gc.get_freeze_count())
+        self.reloading.append(generator.env.auto_reload)
 
 
 def observe_build(content: Path, output: Path, workers: int, **kw: Any) -> Observed:
@@ -114,6 +124,7 @@ def test_one_worker_or_no_plugin_is_pelican_untouched(
     assert seen.list_types == {list}
     assert seen.writers == [pelican.writers.Writer]
     assert seen.held == [0]  # the collector as Python has it
+    assert seen.reloading == [True]  # Jinja's default
     assert seen.receivers == [[]]
     # Pelican's generator classes and their methods are the originals.
     assert {
@@ -143,6 +154,7 @@ def test_on_for_its_build_only(content60: Path, tmp_path: Path) -> None:
     assert seen.list_types == {engine.IndexedList}
     assert seen.writers == [engine.ParallelWriter]
     assert seen.held[0] > 0  # the complete context, held from the collector
+    assert seen.reloading == [False]  # templates loaded once a build
     assert seen.receivers == [
         sorted(
             [
@@ -231,6 +243,7 @@ def test_a_crashed_parallel_build_leaves_the_next_serial_one_untouched(
         Pelican(settings_for(content60, tmp_path / "out", 1)).run()
     assert seen.writers == [pelican.writers.Writer]
     assert seen.held == [0]  # the collector as Python has it
+    assert seen.reloading == [True]  # Jinja's default
     assert seen.grouping == [ORIGINAL_PROCESS_TRANSLATIONS]
     assert seen.list_types == {list}
     assert seen.receivers == [[]]
@@ -278,3 +291,27 @@ def test_a_generator_made_outside_a_build_gets_pelicans_behaviour(
             )
         finally:
             switch.switch_off()
+
+
+def test_a_rebuild_reads_a_template_saved_since_the_last_build(
+    content60: Path, tmp_path: Path
+) -> None:
+    """Templates are loaded once a build (Jinja's ``auto_reload`` off), yet
+    one ``Pelican`` object built again, as ``pelican --autoreload`` does,
+    renders with a template saved between its builds."""
+    theme = tmp_path / "theme"
+    shutil.copytree(SIMPLE_THEME, theme)
+    base = theme / "templates" / "base.html"
+    output = tmp_path / "out"
+    settings = settings_for(content60, output, 2, THEME=str(theme))
+    with only_plugins(["pelican.plugins.fastbuild"]):
+        site = Pelican(settings)
+        site.run()
+        assert "saved-between-builds" not in (output / "index.html").read_text()
+        base.write_text(
+            base.read_text().replace("</body>", "<p>saved-between-builds</p></body>")
+        )
+        site.run()
+    pages = list(output.rglob("*.html"))
+    assert len(pages) > 50
+    assert all("saved-between-builds" in p.read_text() for p in pages)

@@ -26,7 +26,9 @@ every build, whether the engine is on:
 Switched on means, and nothing else: the receivers of ``generator_init``
 (which has Pelican's generators group translations with
 :func:`.translations.process_translations_by_group` once a generator of the
-build exists), of ``article_generator_pretaxonomy`` (linear taxonomies), of
+build exists, and turns off Jinja's ``auto_reload`` in the generator's
+environment: a template is loaded once a build, not looked up on disk at
+every ``include``), of ``article_generator_pretaxonomy`` (linear taxonomies), of
 ``article_generator_preread`` and ``page_generator_preread`` (parallel
 reading), of ``get_writer`` (the parallel writer) and of
 ``content_object_init`` (every 5,000 content objects, the objects made so
@@ -87,6 +89,12 @@ def _ours(generator: Any) -> bool:
 def on_generator_init(generator: Any) -> None:
     if _ours(generator):
         translations.install()
+        env = getattr(generator, "env", None)
+        if env is not None:
+            # A build's templates are its inputs as they stood when it began
+            # (its generators are made anew by every build, also in watch
+            # mode): each is loaded once, not checked on disk at every use.
+            env.auto_reload = False
         build = incremental.current()
         if build is not None and build.settings is generator.settings:
             build.add_generator(generator)
