@@ -144,15 +144,18 @@ class StoryAdapter:
         self,
         articles: Sequence[Any],
         index: StoryIndex,
-        summaries: Callable[[Sequence[tuple[Any, str]]], Sequence[tuple[str, str]]],
+        summaries: Callable[[Sequence[Any]], Sequence[tuple[str, str, str]]],
     ) -> list[Story]:
-        """The stories of ``articles``; ``summaries`` makes the summaries
-        (clean HTML, plain text) of ``(article, url)`` pairs, in order."""
-        urls = {id(article): article.url for article in articles}
-        made = summaries([(article, urls[id(article)]) for article in articles])
+        """The stories of ``articles``; ``summaries`` gives each article's
+        URL and summary (clean HTML, plain text), in order."""
+        made = summaries(articles)
+        urls = {
+            id(article): url
+            for article, (url, _, _) in zip(articles, made, strict=True)
+        }
         return [
-            self.story(article, index, urls, summary)
-            for article, summary in zip(articles, made, strict=True)
+            self.story(article, index, urls, (html, text))
+            for article, (_, html, text) in zip(articles, made, strict=True)
         ]
 
     def report_html(self, articles: Iterable[Any], index: StoryIndex) -> None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 import math
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -104,10 +104,16 @@ class DigestGenerator(Generator):
     def generate_context(self) -> None:
         signals.all_generators_finalized.connect(self._make_site)
 
-    def _summaries(self, pairs: list[tuple[Any, str]]) -> list[tuple[str, str]]:
-        """The summaries of ``(article, url)`` pairs, made in the workers."""
+    def _summaries(self, articles: Sequence[Any]) -> list[tuple[str, str, str]]:
+        """Each article's URL and summaries, made in the workers (Pelican
+        formats a URL anew at every read of ``article.url``)."""
         texts = self.texts
-        return map_in_workers(lambda pair: texts.summaries(*pair), pairs, self.settings)
+
+        def made(article: Any) -> tuple[str, str, str]:
+            url = article.url
+            return (url, *texts.summaries(article, url))
+
+        return map_in_workers(made, articles, self.settings)
 
     def _make_site(self, generators: Any) -> None:
         """``all_generators_finalized``: the stories, editions and context."""
