@@ -12,6 +12,7 @@ works around a folding bug.
 from __future__ import annotations
 
 import binascii
+import functools
 import re
 from email.message import EmailMessage
 from email.policy import EmailPolicy
@@ -58,25 +59,36 @@ class MailPolicy(EmailPolicy):
 MAIL_POLICY = MailPolicy(linesep="\r\n")
 
 
+@functools.lru_cache(maxsize=64)
+def _header(name: str, value: str) -> Any:
+    """``Name: value`` parsed by the policy's header registry, once: most
+    headers (``From``, ``To``, the parts' ``Content-Type``...) are the same in
+    every edition's message, and parsing one is most of the cost of setting
+    it. A parsed header is immutable; a message stores it as given."""
+    return MAIL_POLICY.header_factory(name, value)
+
+
 def message(
     settings: EmailSettings, host: str, edition: Edition, text: str, html: str
 ) -> str:
     """The ``.eml`` text (ASCII, CRLF lines) of one edition."""
     msg = EmailMessage(policy=MAIL_POLICY)
-    msg["From"] = settings.sender
+    headers = [("From", settings.sender)]
     if settings.to:
-        msg["To"] = settings.to
-    msg["Subject"] = edition.title
-    msg["Date"] = format_datetime(edition.stamp)
-    msg["Message-ID"] = f"<cx-digest.{edition.day.isoformat()}@{host}>"
+        headers.append(("To", settings.to))
+    headers += [
+        ("Subject", edition.title),
+        ("Date", format_datetime(edition.stamp)),
+        ("Message-ID", f"<cx-digest.{edition.day.isoformat()}@{host}>"),
+    ]
     if settings.list_unsubscribe:
-        msg["List-Unsubscribe"] = ", ".join(
-            f"<{url}>" for url in settings.list_unsubscribe
-        )
-        if any(url.startswith("https://") for url in settings.list_unsubscribe):
-            msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    msg["MIME-Version"] = "1.0"
-    msg["Content-Type"] = "multipart/alternative"
+        urls = settings.list_unsubscribe
+        headers.append(("List-Unsubscribe", ", ".join(f"<{url}>" for url in urls)))
+        if any(url.startswith("https://") for url in urls):
+            headers.append(("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"))
+    headers += [("MIME-Version", "1.0"), ("Content-Type", "multipart/alternative")]
+    for name, value in headers:
+        msg[name] = _header(name, value)
     msg.set_payload([_text_part(text, "plain"), _text_part(html, "html")])
     # The email package picks a random boundary; "=_" cannot occur in
     # quoted-printable bodies, so this one is safe and deterministic.
@@ -87,8 +99,11 @@ def message(
 def _text_part(body: str, subtype: str) -> EmailMessage:
     """A ``text/<subtype>`` part: UTF-8, quoted-printable."""
     part = EmailMessage(policy=MAIL_POLICY)
-    part["Content-Type"] = f'text/{subtype}; charset="utf-8"'
-    part["Content-Transfer-Encoding"] = "quoted-printable"
+    for name, value in (
+        ("Content-Type", f'text/{subtype}; charset="utf-8"'),
+        ("Content-Transfer-Encoding", "quoted-printable"),
+    ):
+        part[name] = _header(name, value)
     encoded = binascii.b2a_qp(body.encode("utf-8"), istext=True)
     part.set_payload(encoded.decode("ascii"))
     return part
