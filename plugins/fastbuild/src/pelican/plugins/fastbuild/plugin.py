@@ -102,6 +102,7 @@ def on_generator_init(generator: Any) -> None:
 
 def on_pretaxonomy(generator: Any) -> None:
     if _ours(generator):
+        reading.settle(generator)  # its reading loop is over
         index_taxonomies(generator)
 
 
@@ -168,6 +169,7 @@ def on_build_start(pelican: Any) -> None:
     with ``FASTBUILD_INCREMENTAL`` (then at one worker or without
     :func:`os.fork`, everything is done in this process)."""
     switch_off()
+    reading.stop_all()  # the reading workers of a build that raised
     # What the last build held goes back to the collector now, not at its
     # end: a one-shot build exits without walking it once more.
     release_objects()
@@ -190,11 +192,13 @@ def on_contexts_done(generators: Any) -> None:
     """``all_generators_finalized``: translations are grouped; the context,
     complete, is held out of the collector's passes until ``finalized``."""
     translations.uninstall()
+    reading.settle_all()  # every file was asked for: the workers are done
     if _switch.settings is not None:
         hold_objects()
 
 
 def on_finalized(pelican: Any) -> None:
+    reading.stop_all()
     switch_off()
 
 

@@ -2,13 +2,19 @@
 
 At the first ``article_generator_preread`` (``page_generator_preread``) of a
 generator, sent inside ``Readers.read_file`` before it looks in its cache,
-every file of the generator that neither cache holds is parsed by forked
-workers with the reader Pelican would use, ``readers.readers[ext].read()``,
-and the results are put into that generator's ``Readers`` cache. Pelican's
-``read_file`` then runs exactly as before for every file (its signals,
-metadata, drafts, hidden and broken files, ``content_object_init``, the
-generator cache) but finds ``(content, metadata)`` in the cache instead of
-calling ``reader.read(path)``.
+forked workers start parsing every file of the generator that neither cache
+holds, with the reader Pelican would use, ``readers.readers[ext].read()``,
+in the order Pelican's loop will ask for them. Pelican's ``read_file`` then
+runs exactly as before for every file (its signals, metadata, drafts,
+hidden and broken files, ``content_object_init``, the generator cache) but
+finds ``(content, metadata)`` in the ``Readers`` cache instead of calling
+``reader.read(path)``: when it asks for a file, the workers' results are
+taken until that file's is in (:class:`_Stream`), so the main process makes
+content objects while the workers parse the files after them. The workers
+are done, and reaped, once the generator's loop is over
+(``article_generator_pretaxonomy``; pages: ``all_generators_finalized``);
+a build that raises while reading leaves them until the next build starts
+or ends (they stop at once when the main process is gone).
 
 - A file whose ``read()`` raised in a worker gets nothing: Pelican reads it
   itself and reports the error as it always does.
@@ -69,6 +75,7 @@ class _ReadState:
         self.new: set[str] = set()  # entries the cache did not hold before
         self.workers = 0
         self.worker_peak_rss_kb = 0
+        self.stream: _Stream | None = None  # workers still parsing
 
 
 class _TakeHook:
@@ -101,6 +108,8 @@ class _TakeHook:
 
     def __call__(self, filename: str, default: Any = None) -> Any:
         readers, state = self._readers, self._state
+        if state.stream is not None:
+            state.stream.until(filename)
         records = state.pending.pop(filename, None)
         if records is None:
             return self._previous(filename, default)
@@ -116,7 +125,11 @@ class _TakeHook:
         else:
             data = self._previous(filename, default)
             readers._cache.pop(filename, None)
-        if not state.pending and vars(readers).get("get_cached_data") is self:
+        if (
+            not state.pending
+            and state.stream is None
+            and vars(readers).get("get_cached_data") is self
+        ):
             if self._own is None:
                 del readers.get_cached_data
             else:
@@ -160,7 +173,7 @@ def _preread(generator: Any, kind: str) -> None:
         jobs = _from_state(build, readers, state, jobs)
     if parallel and len(jobs) >= 2:
         _read_in_workers(readers, state, jobs, min(workers, len(jobs)), build)
-    if state.pending:
+    if state.pending or state.stream is not None:
         readers.get_cached_data = _TakeHook(readers, state)
 
 
@@ -204,7 +217,9 @@ def _files_to_read(generator: Any, readers: Any, kind: str) -> list[tuple[str, s
     # A file not in a cache dict is not cached: no need to stamp it to know.
     generator_cache = getattr(generator, "_cache", None)
     jobs = []
-    for rel in sorted(files):
+    # In the order of Pelican's own loop over get_files() (a set, the same
+    # order in one process), so the workers parse the files it asks first.
+    for rel in files:
         if (
             cached is not None
             and (generator_cache is None or rel in generator_cache)
@@ -235,6 +250,133 @@ def _shares(count: int, workers: int) -> list[list[int]]:
     return shares
 
 
+class _Stream:
+    """The workers parsing one generator's files, while Pelican reads them.
+
+    Pelican asks for the files in the order :func:`_files_to_read` listed
+    them, and each worker parses its share in that order, so the main
+    process builds a content object from one file while the workers parse
+    the next ones. A worker sends a block of files at a time, through a
+    :class:`~.procs.Sender` (it never waits for the main process to read);
+    :meth:`until` takes the workers' messages until a file's result is in
+    (parsed, or left to Pelican: its ``read()`` raised, or its worker died).
+    """
+
+    def __init__(
+        self,
+        readers: Any,
+        state: _ReadState,
+        jobs: list[tuple[str, str]] | list[tuple[str, str, str | None]],
+        shares: list[list[int]],
+        marks: list[mmap.mmap],
+        children: list[procs.Child],
+        build: Any,
+    ) -> None:
+        self.readers = readers
+        self.state = state
+        self.jobs = jobs
+        self.marks = marks
+        self.children = children
+        self.build = build
+        self.waiting = {
+            child.conn: (k, child, deque(shares[k])) for k, child in enumerate(children)
+        }
+        # Files whose result has not come in yet.
+        self.outstanding = {jobs[i][1] for share in shares for i in share}
+
+    def until(self, abs_path: str | None) -> None:
+        """Take messages until ``abs_path`` is no longer awaited (None: until
+        every worker is done)."""
+        try:
+            while self.waiting and (abs_path is None or abs_path in self.outstanding):
+                for conn in wait(list(self.waiting)):
+                    self._take(conn)
+        except BaseException:
+            self.close()
+            raise
+        if not self.waiting:
+            self.close()
+
+    def settle(self) -> None:
+        """Take every message left; the workers are done."""
+        self.until(None)
+
+    def _take(self, conn: Connection) -> None:
+        k, child, expected = self.waiting[conn]
+        try:
+            message = conn.recv_bytes()
+        except (EOFError, OSError):  # OSError: died in mid-message
+            del self.waiting[conn]
+            child.reap()
+            if expected:
+                noted = int.from_bytes(self.marks[k][:8], "little")
+                index = noted if noted in expected else expected[0]
+                logger.warning(
+                    "fastbuild: a worker died reading %s "
+                    "(exit status %s); reading the rest in this process",
+                    self.jobs[index][0],
+                    child.exit_status,
+                )
+            self.outstanding.difference_update(self.jobs[i][1] for i in expected)
+            expected.clear()
+            return
+        settings = self.readers.settings
+        try:
+            results = procs.loads(message, settings)
+        except Exception:  # unpicklable here: Pelican reads the files
+            results = []
+        for index, stamp, data, records in results:
+            while expected and expected[0] <= index:
+                self.outstanding.discard(self.jobs[expected.popleft()][1])
+            if data is None:
+                continue
+            job = self.jobs[index]
+            _inject(self.readers, self.state, job[1], stamp, data, records)
+            digest_hex = job[2] if len(job) > 2 else None
+            if self.build is not None and digest_hex is not None:
+                self.build.store_read(
+                    job[1], digest_hex, data, readcache.records_data(records)
+                )
+
+    def close(self) -> None:
+        """Stop and reap the workers (done, or not needed any more)."""
+        if self.state.stream is not self:
+            return
+        self.state.stream = None
+        _open.discard(self)
+        self.waiting.clear()
+        self.outstanding.clear()
+        procs.reap_all(self.children, kill=True)
+        self.state.worker_peak_rss_kb = sum(c.peak_rss_kb for c in self.children)
+        for mark in self.marks:
+            mark.close()
+
+
+# Streams whose workers may still run (settled when the build's contexts are
+# complete, stopped when a build starts or ends).
+_open: set[_Stream] = set()
+
+
+def settle(generator: Any) -> None:
+    """Every file of ``generator`` read by its workers is in (its reading
+    loop is over: ``article_generator_pretaxonomy``)."""
+    state = vars(getattr(generator, "readers", None) or object()).get(_STATE)
+    if state is not None and state.stream is not None:
+        state.stream.settle()
+
+
+def settle_all() -> None:
+    """Every stream taken to its end (``all_generators_finalized``)."""
+    for stream in list(_open):
+        stream.settle()
+
+
+def stop_all() -> None:
+    """Every stream's workers stopped (a build that raised while reading)."""
+    for stream in list(_open):
+        stream.close()
+
+
 def _read_in_workers(
     readers: Any,
     state: _ReadState,
@@ -242,6 +384,8 @@ def _read_in_workers(
     workers: int,
     build: Any = None,
 ) -> None:
+    """Fork the workers that parse ``jobs`` (a :class:`_Stream`); their
+    results are taken as Pelican asks for the files."""
     settings = readers.settings
     shares = _shares(len(jobs), workers)
     block = max(1, min(_BLOCK, len(jobs) // workers))
@@ -253,14 +397,16 @@ def _read_in_workers(
         # One message per block of consecutive files: a list of
         # (index, stamp, data, records).
         mark, results = marks[k], []
+        sender = procs.Sender(conn)
         for index in shares[k]:
             mark[:8] = index.to_bytes(8, "little")
             results.append(_read_one(readers, jobs[index][1], index, capture))
             if len(results) == block or index + 1 == len(jobs):
-                conn.send_bytes(procs.dumps(results, settings))
+                sender.put(procs.dumps(results, settings))
                 results = []
         if results:
-            conn.send_bytes(procs.dumps(results, settings))
+            sender.put(procs.dumps(results, settings))
+        sender.close()
 
     try:
         children = procs.fork_children(workers, run)
@@ -273,50 +419,9 @@ def _read_in_workers(
             mark.close()
         return
     state.workers = len(children)
-    waiting = {
-        child.conn: (k, child, deque(shares[k])) for k, child in enumerate(children)
-    }
-    try:
-        while waiting:
-            for conn in wait(list(waiting)):
-                k, child, expected = waiting[conn]
-                try:
-                    message = conn.recv_bytes()
-                except (EOFError, OSError):  # OSError: died in mid-message
-                    del waiting[conn]
-                    child.reap()
-                    if expected:
-                        noted = int.from_bytes(marks[k][:8], "little")
-                        index = noted if noted in expected else expected[0]
-                        logger.warning(
-                            "fastbuild: a worker died reading %s "
-                            "(exit status %s); reading the rest in this process",
-                            jobs[index][0],
-                            child.exit_status,
-                        )
-                    continue
-                try:
-                    results = procs.loads(message, settings)
-                except Exception:  # unpicklable here: Pelican reads the files
-                    results = []
-                for index, stamp, data, records in results:
-                    while expected and expected[0] <= index:
-                        expected.popleft()  # a worker sends its files in order
-                    if data is not None:
-                        _inject(readers, state, jobs[index][1], stamp, data, records)
-                        digest_hex = jobs[index][2] if len(jobs[index]) > 2 else None
-                        if build is not None and digest_hex is not None:
-                            build.store_read(
-                                jobs[index][1],
-                                digest_hex,
-                                data,
-                                readcache.records_data(records),
-                            )
-    finally:
-        procs.reap_all(children, kill=True)
-        state.worker_peak_rss_kb = sum(c.peak_rss_kb for c in children)
-        for mark in marks:
-            mark.close()
+    stream = _Stream(readers, state, jobs, shares, marks, children, build)
+    state.stream = stream
+    _open.add(stream)
 
 
 def _read_one(
