@@ -10,6 +10,7 @@ from typing import Any
 import pelican
 import pytest
 
+import pelican.plugins.fastbuild as fastbuild
 from pbuild import build, corpus, engine_messages, settings_for, tree
 
 NOTHING = "nothing changed since the last build"
@@ -152,3 +153,54 @@ def test_paginated_calls_split_between_workers(tmp_path: Path) -> None:
         full = tmp_path / f"full{number}"
         build(content, full, 2, **site)
         assert tree(output) == tree(full), number
+
+
+def test_a_keyword_argument_a_page_does_not_read_is_not_its_input(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pelican hands every category page ``all_articles``, every story of
+    the site; the simple theme's category page never reads it. A story's
+    corrected title re-renders its category's page, not another's, and the
+    tree still equals a full build's."""
+    content = corpus(tmp_path / "corpus", 30)
+    output = tmp_path / "out"
+    # A base template without the simple theme's menu, which reads the
+    # ``categories`` (and so every story) on every page.
+    overrides = tmp_path / "overrides"
+    overrides.mkdir()
+    (overrides / "base.html").write_text(
+        "<!DOCTYPE html><title>{% block title %}{% endblock %}</title>\n"
+        "{% block content %}{% endblock %}\n",
+        encoding="utf-8",
+    )
+    site = {
+        "FASTBUILD_WORKERS": 1,  # reuse decided in this process
+        "THEME_TEMPLATES_OVERRIDES": [str(overrides)],
+    }
+    incremental(content, output, **site)
+    story = sorted((content / "stories").rglob("*.md"))[0]
+    category = next(
+        line.split(":", 1)[1].strip().lower()
+        for line in story.read_text(encoding="utf-8").splitlines()
+        if line.startswith("Category:")
+    )
+    story.write_text(
+        story.read_text(encoding="utf-8").replace("Title: ", "Title: Corrected ", 1),
+        encoding="utf-8",
+    )
+    rendered: list[str] = []
+    decide = fastbuild.incremental.Build.decide
+
+    def noting(self: Any, job: Any, plan: Any) -> bool:
+        reused = decide(self, job, plan)
+        if not reused:
+            rendered.append(plan.key)
+        return reused
+
+    monkeypatch.setattr(fastbuild.incremental.Build, "decide", noting)
+    incremental(content, output, **site)
+    categories = {p for p in rendered if p.startswith("category/")}
+    assert categories == {f"category/{category}.html"}, rendered
+    full = tmp_path / "full"
+    build(content, full, 1, THEME_TEMPLATES_OVERRIDES=[str(overrides)])
+    assert tree(output) == tree(full)

@@ -76,6 +76,11 @@ logger = logging.getLogger("fastbuild")
 INCREMENTAL_SETTING = "FASTBUILD_INCREMENTAL"
 
 
+# The keyword arguments of ``write_file`` that Pelican's writer paginates
+# when it is given no ``paginated`` dict.
+_PAGINATED = ("articles", "dates")
+
+
 class IncrementalSettingError(ValueError):
     """``FASTBUILD_INCREMENTAL`` is not a bool."""
 
@@ -471,8 +476,14 @@ class Build:
             call += [plan.localsiteurl, arguments.get("paginated")]
             parts.append(fingerprints.of(call))
             parts.append(fingerprints.of(template))
+            # The keyword arguments the page read, and those Pelican's writer
+            # paginates (``articles``, ``dates``: the pages' ``*_page``
+            # objects are made from them); one it did not read cannot change
+            # it (a list of every story, ``all_articles`` say).
+            paginated = () if arguments.get("paginated") else _PAGINATED
             for key in sorted(kwargs):
-                parts += [key.encode(), fingerprints.of(kwargs[key])]
+                if key in reads.names or key in paginated:
+                    parts += [key.encode(), fingerprints.of(kwargs[key])]
             globals_ = getattr(getattr(template, "environment", None), "globals", {})
             for name in sorted(reads.names):
                 if name in kwargs:

@@ -223,13 +223,25 @@ class cached_reads(Generic[T]):
 
 
 class RecordingContext(Context):
-    """A Jinja context that notes every name looked up in it."""
+    """A Jinja context that notes every name looked up in it: by a template
+    (Jinja compiles every name to :meth:`resolve_or_missing`), and by a
+    function given the context (``@pass_context``) through ``get``, ``[]``
+    or ``in``. ``get_all()`` notes nothing: it is how ``{% include %}`` and
+    ``{% import ... with context %}`` hand the context on, and the template
+    that gets it notes its own lookups; a function that reads names from
+    ``get_all()`` (or ``parent``, ``vars``) should look them up by name."""
 
     def resolve_or_missing(self, key: str) -> Any:
         recorder = _current.recorder
         if recorder is not None:
             recorder.names.add(key)
         return super().resolve_or_missing(key)
+
+    def __contains__(self, name: str) -> bool:
+        recorder = _current.recorder
+        if recorder is not None:
+            recorder.names.add(name)
+        return super().__contains__(name)
 
 
 class RecordingDict(dict[str, Any]):
