@@ -501,8 +501,9 @@ def incremental(
 ) -> str:
     """Incremental builds (``FASTBUILD_INCREMENTAL``) on a copy of the corpus:
     cold with and without the state, then a build with nothing changed, a
-    one-story body correction and a new story for today, and the same two in
-    watch mode."""
+    one-story body correction (at its end, then in its first paragraph, which
+    is its summary) and a new story for today, and the correction and the
+    new story in watch mode."""
     names = ("cx", "cx-incremental")
     work = prepare(stories, seed, names, workers)
     content = work / "incremental-content"
@@ -534,6 +535,12 @@ def incremental(
     story = files[len(files) // 2]
     story.write_text(story.read_text(encoding="utf-8") + _CORRECTION, encoding="utf-8")
     step("one-story body correction")
+    # A typo fixed in the first paragraph: the story's summary changes too,
+    # so its edition, lists and feeds show the correction.
+    lede = files[len(files) // 2 + 1]
+    head, _, body = lede.read_text(encoding="utf-8").partition("\n\n")
+    lede.write_text(f"{head}\n\nCorrected: {body}", encoding="utf-8")
+    step("one-story correction in the first paragraph")
     day = _newest_day(content)
     new = content / "stories" / day / "bench-new-story.md"
     new.write_text(_story_text("A new story for today", day), encoding="utf-8")
