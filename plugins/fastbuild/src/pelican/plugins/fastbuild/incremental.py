@@ -378,14 +378,12 @@ class Build:
         return content, metadata, row[2]
 
     def store_read(
-        self, path: str, digest_hex: str, data: tuple[Any, Any], records: str
+        self, path: str, digest_hex: str, stored: tuple[str, str, str]
     ) -> None:
-        """Keep a file's parse for the next build (if it round-trips)."""
-        try:
-            content, metadata = readcache.encode(data[0], data[1], self.settings)
-        except readcache.Unstorable:
-            return
-        self.new_reads[path] = (digest_hex, content, metadata, records)
+        """Keep a file's parse for the next build: ``(content, metadata,
+        records)`` as :func:`.readcache.stored` made them (in the worker
+        that parsed the file)."""
+        self.new_reads[path] = (digest_hex, *stored)
 
     def plan(self, jobs: list[Any], context: Mapping[str, Any]) -> list[Plan | None]:
         """A plan per job of a batch (None for a feed: always written);

@@ -137,6 +137,18 @@ def decode(
     return str(content), value
 
 
+def stored(
+    data: tuple[Any, Any], records: list[logging.LogRecord], settings: Mapping[str, Any]
+) -> tuple[str, str, str] | None:
+    """A file's parse and its log records as an incremental build keeps them
+    (:func:`encode`, :func:`records_data`); None when it cannot be kept."""
+    try:
+        content, metadata = encode(data[0], data[1], settings)
+    except Unstorable:
+        return None
+    return content, metadata, records_data(records)
+
+
 def records_data(records: list[logging.LogRecord]) -> str:
     """A reading's log records as stored: JSON ``[logger, level, message]``."""
     return json.dumps(record_tuples(records), ensure_ascii=False)

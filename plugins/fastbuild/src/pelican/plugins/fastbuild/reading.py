@@ -325,18 +325,15 @@ class _Stream:
             results = procs.loads(message, settings)
         except Exception:  # unpicklable here: Pelican reads the files
             results = []
-        for index, stamp, data, records in results:
+        for index, stamp, data, records, kept in results:
             while expected and expected[0] <= index:
                 self.outstanding.discard(self.jobs[expected.popleft()][1])
             if data is None:
                 continue
             job = self.jobs[index]
             _inject(self.readers, self.state, job[1], stamp, data, records)
-            digest_hex = job[2] if len(job) > 2 else None
-            if self.build is not None and digest_hex is not None:
-                self.build.store_read(
-                    job[1], digest_hex, data, readcache.records_data(records)
-                )
+            if self.build is not None and kept is not None:
+                self.build.store_read(job[1], job[2], kept)
 
     def close(self) -> None:
         """Stop and reap the workers (done, or not needed any more)."""
@@ -400,7 +397,9 @@ def _read_in_workers(
         sender = procs.Sender(conn)
         for index in shares[k]:
             mark[:8] = index.to_bytes(8, "little")
-            results.append(_read_one(readers, jobs[index][1], index, capture))
+            job = jobs[index]
+            keep = build is not None and len(job) > 2 and job[2] is not None
+            results.append(_read_one(readers, job[1], index, capture, keep))
             if len(results) == block or index + 1 == len(jobs):
                 sender.put(procs.dumps(results, settings))
                 results = []
@@ -425,11 +424,14 @@ def _read_in_workers(
 
 
 def _read_one(
-    readers: Any, abs_path: str, index: int, capture: LogCapture
-) -> tuple[int, Any, Any, list[logging.LogRecord]]:
-    """In a worker: one file's (index, stamp, data, records); data None:
+    readers: Any, abs_path: str, index: int, capture: LogCapture, keep: bool
+) -> tuple[int, Any, Any, list[logging.LogRecord], tuple[str, str, str] | None]:
+    """In a worker: one file's (index, stamp, data, records, kept); data None:
     Pelican reads it. The stamp is the one Pelican's cache would take
-    (``CHECK_MODIFIED_METHOD``), taken before reading."""
+    (``CHECK_MODIFIED_METHOD``), taken before reading. ``kept``: with
+    ``keep`` (an incremental build), the parse as the build's state keeps
+    it (:func:`.readcache.stored`), made here rather than in the main
+    process."""
     settings = readers.settings
     stamp = readers._get_file_stamp(abs_path)  # its warning: Pelican's, later
     capture.start()
@@ -437,10 +439,11 @@ def _read_one(
         content, metadata = readers.readers[file_suffix(abs_path)].read(abs_path)
         data = (content, _filter_discardable_metadata(metadata))
         records = procs.portable_records(capture.stop(), settings)
-        return (index, stamp, data, records)
     except Exception:
         capture.stop()
-        return (index, None, None, [])
+        return (index, None, None, [], None)
+    kept = readcache.stored(data, records, settings) if keep else None
+    return (index, stamp, data, records, kept)
 
 
 def _inject(
