@@ -227,6 +227,14 @@ def listening(signal_name: str, receiver: Callable[..., Any]) -> Iterator[None]:
         signal.disconnect(receiver)
 
 
+def template_folder(folder: Path, name: str, text: str) -> Path:
+    """A folder of theme templates (``THEME_TEMPLATES_OVERRIDES``) holding
+    one template."""
+    folder.mkdir()
+    (folder / name).write_text(text, encoding="utf-8")
+    return folder
+
+
 def child_pids() -> set[int]:
     """The child processes of this one, zombies included (Linux /proc)."""
     children = set()

@@ -12,7 +12,15 @@ from typing import Any
 import pytest
 from pelican.readers import MarkdownReader
 
-from pbuild import Built, build, child_pids, listening, no_children_left, tree
+from pbuild import (
+    Built,
+    build,
+    child_pids,
+    listening,
+    no_children_left,
+    template_folder,
+    tree,
+)
 
 MAIN_PID = os.getpid()
 TARGET = "bahu-000017"  # a story of the 60-story corpus
@@ -25,14 +33,12 @@ def in_worker() -> bool:
 
 def theme_overrides(tmp_path: Path) -> Path:
     """An article template that calls the ``check`` Jinja global."""
-    folder = tmp_path / "templates"
-    folder.mkdir()
-    (folder / "article.html").write_text(
+    return template_folder(
+        tmp_path / "templates",
+        "article.html",
         '{% extends "!simple/article.html" %}'
         "{% block content %}{{ check(article.slug) }}{{ super() }}{% endblock %}",
-        encoding="utf-8",
     )
-    return folder
 
 
 def raise_in_worker(slug: str) -> str:

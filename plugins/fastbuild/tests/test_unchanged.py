@@ -11,7 +11,14 @@ import pelican
 import pytest
 
 import pelican.plugins.fastbuild as fastbuild
-from pbuild import build, corpus, engine_messages, settings_for, tree
+from pbuild import (
+    build,
+    corpus,
+    engine_messages,
+    settings_for,
+    template_folder,
+    tree,
+)
 
 NOTHING = "nothing changed since the last build"
 
@@ -166,12 +173,11 @@ def test_a_keyword_argument_a_page_does_not_read_is_not_its_input(
     output = tmp_path / "out"
     # A base template without the simple theme's menu, which reads the
     # ``categories`` (and so every story) on every page.
-    overrides = tmp_path / "overrides"
-    overrides.mkdir()
-    (overrides / "base.html").write_text(
+    overrides = template_folder(
+        tmp_path / "overrides",
+        "base.html",
         "<!DOCTYPE html><title>{% block title %}{% endblock %}</title>\n"
         "{% block content %}{% endblock %}\n",
-        encoding="utf-8",
     )
     site = {
         "FASTBUILD_WORKERS": 1,  # reuse decided in this process
