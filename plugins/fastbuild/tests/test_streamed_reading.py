@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pelican.generators import CachingGenerator
 from pelican.readers import MarkdownReader
 
 from pbuild import build, child_pids, listening, no_children_left, tree
@@ -90,3 +91,26 @@ def test_a_build_that_raises_while_reading_leaves_no_worker(
     alone = build(content60, tmp_path / "alone", 1)
     assert tree(again.output) == tree(alone.output)
     assert no_children_left(before)
+
+
+def test_no_file_stamps_without_a_content_cache(
+    content60: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without a content cache Pelican's generators stat every file twice
+    for nothing; with the engine on they do not (but for the first file,
+    asked before the engine's reading starts), and the build is the same."""
+    stamped: list[str] = []
+    stamp = CachingGenerator._get_file_stamp
+
+    def counting(self: Any, filename: str) -> Any:
+        stamped.append(filename)
+        return stamp(self, filename)
+
+    monkeypatch.setattr(CachingGenerator, "_get_file_stamp", counting)
+    serial = build(content60, tmp_path / "w1", 1)
+    serial_stamps, stamped[:] = len(stamped), []
+    parallel = build(content60, tmp_path / "w2", 2)
+    assert serial_stamps >= 2 * 60
+    assert len(stamped) <= 2  # the first story and the first page
+    assert tree(parallel.output) == tree(serial.output)
+    assert parallel.log() == serial.log()

@@ -157,6 +157,7 @@ def _preread(generator: Any, kind: str) -> None:
     readers = getattr(generator, "readers", None)
     if readers is None or _STATE in vars(readers):
         return
+    _no_stamps(generator)
     state = _ReadState(keep=bool(getattr(readers, "_cache_data_policy", False)))
     setattr(readers, _STATE, state)
     build = incremental.current()
@@ -175,6 +176,34 @@ def _preread(generator: Any, kind: str) -> None:
         _read_in_workers(readers, state, jobs, min(workers, len(jobs)), build)
     if state.pending or state.stream is not None:
         readers.get_cached_data = _TakeHook(readers, state)
+
+
+def _no_stamps(generator: Any) -> None:
+    """A generator whose content cache neither holds nor keeps anything
+    (``CACHE_CONTENT`` off, or caching at the readers layer): Pelican's
+    ``CachingGenerator`` still takes every file's stamp (a ``stat``) twice,
+    in ``get_cached_data`` (which then returns the default whatever the
+    stamp) and in ``cache_data`` (which then keeps nothing). For this build
+    its two methods skip the stamps (instance attributes: the class is
+    untouched). The one difference: a file removed while the build reads
+    gets Pelican's error for it, without the warning that its stamp could
+    not be taken."""
+    if getattr(generator, "_cache_data_policy", True) or getattr(
+        generator, "_cache", True
+    ):
+        return
+    own = vars(generator)
+    if "get_cached_data" in own or "cache_data" in own:
+        return  # another plugin's wrapper: left as it is
+
+    def get_cached_data(filename: str, default: Any = None) -> Any:
+        return default
+
+    def cache_data(filename: str, data: Any) -> None:
+        return None
+
+    generator.get_cached_data = get_cached_data
+    generator.cache_data = cache_data
 
 
 def _from_state(
