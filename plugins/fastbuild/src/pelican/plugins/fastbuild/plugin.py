@@ -198,7 +198,6 @@ def on_contexts_done(generators: Any) -> None:
 
 
 def on_finalized(pelican: Any) -> None:
-    reading.stop_all()
     switch_off()
 
 

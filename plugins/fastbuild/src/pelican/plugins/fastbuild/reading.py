@@ -14,7 +14,7 @@ content objects while the workers parse the files after them. The workers
 are done, and reaped, once the generator's loop is over
 (``article_generator_pretaxonomy``; pages: ``all_generators_finalized``);
 a build that raises while reading leaves them until the next build starts
-or ends (they stop at once when the main process is gone).
+(they stop at their next message when the main process is gone).
 
 - A file whose ``read()`` raised in a worker gets nothing: Pelican reads it
   itself and reports the error as it always does.
@@ -73,8 +73,6 @@ class _ReadState:
         self.keep = keep  # caching on: Pelican saves what it takes
         self.pending: dict[str, list[logging.LogRecord]] = {}
         self.new: set[str] = set()  # entries the cache did not hold before
-        self.workers = 0
-        self.worker_peak_rss_kb = 0
         self.stream: _Stream | None = None  # workers still parsing
 
 
@@ -307,17 +305,27 @@ class _Stream:
         self.marks = marks
         self.children = children
         self.build = build
-        self.waiting = {
-            child.conn: (k, child, deque(shares[k])) for k, child in enumerate(children)
+        self.waiting = {child.conn: k for k, child in enumerate(children)}
+        # Per worker, the indices of its files still to come, in order.
+        self.expected = [deque(share) for share in shares]
+        self.owner = {
+            jobs[i][1]: (k, i) for k, share in enumerate(shares) for i in share
         }
-        # Files whose result has not come in yet.
-        self.outstanding = {jobs[i][1] for share in shares for i in share}
+
+    def _awaited(self, abs_path: str) -> bool:
+        """Is ``abs_path``'s result still to come? Its worker sends its files
+        in order: yes while its index is not below the next one expected."""
+        found = self.owner.get(abs_path)
+        if found is None:
+            return False
+        expected = self.expected[found[0]]
+        return bool(expected) and found[1] >= expected[0]
 
     def until(self, abs_path: str | None) -> None:
         """Take messages until ``abs_path`` is no longer awaited (None: until
         every worker is done)."""
         try:
-            while self.waiting and (abs_path is None or abs_path in self.outstanding):
+            while self.waiting and (abs_path is None or self._awaited(abs_path)):
                 for conn in wait(list(self.waiting)):
                     self._take(conn)
         except BaseException:
@@ -331,7 +339,8 @@ class _Stream:
         self.until(None)
 
     def _take(self, conn: Connection) -> None:
-        k, child, expected = self.waiting[conn]
+        k = self.waiting[conn]
+        child, expected = self.children[k], self.expected[k]
         try:
             message = conn.recv_bytes()
         except (EOFError, OSError):  # OSError: died in mid-message
@@ -346,7 +355,6 @@ class _Stream:
                     self.jobs[index][0],
                     child.exit_status,
                 )
-            self.outstanding.difference_update(self.jobs[i][1] for i in expected)
             expected.clear()
             return
         settings = self.readers.settings
@@ -356,7 +364,7 @@ class _Stream:
             results = []
         for index, stamp, data, records, kept in results:
             while expected and expected[0] <= index:
-                self.outstanding.discard(self.jobs[expected.popleft()][1])
+                expected.popleft()
             if data is None:
                 continue
             job = self.jobs[index]
@@ -371,22 +379,20 @@ class _Stream:
         self.state.stream = None
         _open.discard(self)
         self.waiting.clear()
-        self.outstanding.clear()
         procs.reap_all(self.children, kill=True)
-        self.state.worker_peak_rss_kb = sum(c.peak_rss_kb for c in self.children)
         for mark in self.marks:
             mark.close()
 
 
 # Streams whose workers may still run (settled when the build's contexts are
-# complete, stopped when a build starts or ends).
+# complete, stopped when the next build starts after one that raised).
 _open: set[_Stream] = set()
 
 
 def settle(generator: Any) -> None:
     """Every file of ``generator`` read by its workers is in (its reading
     loop is over: ``article_generator_pretaxonomy``)."""
-    state = vars(getattr(generator, "readers", None) or object()).get(_STATE)
+    state = getattr(getattr(generator, "readers", None), _STATE, None)
     if state is not None and state.stream is not None:
         state.stream.settle()
 
@@ -446,7 +452,6 @@ def _read_in_workers(
         for mark in marks:
             mark.close()
         return
-    state.workers = len(children)
     stream = _Stream(readers, state, jobs, shares, marks, children, build)
     state.stream = stream
     _open.add(stream)
