@@ -258,7 +258,6 @@ class RenderPool:
     ) -> None:
         self._settings = writer.settings
         self._plans = plans or [None] * len(batch)
-        self._first_seen: set[str] = set()  # calls whose first note came
         self._build = build
         self._plan: Any = None  # the parent's: the call being replayed
         self._output_path = writer.output_path
@@ -437,10 +436,9 @@ class RenderPool:
                 note = ("error", page, name, _describe(err), [], None, True, None)
             kind, number, worker_name, payload, records, reads, wrote, fp = note
             in_step = number == page and worker_name == name
-            if in_step and plan is not None and plan.key not in self._first_seen:
-                # The note of a call's first page carries its worker's
-                # decision: this process never decides that call again.
-                self._first_seen.add(plan.key)
+            if in_step and plan is not None:
+                # Notes come in page order: the first of a call's carries its
+                # worker's decision, and this process never decides it again.
                 plan.decided = True
             if in_step and kind == "reused" and plan is not None and self._build:
                 if not plan.reuse:
