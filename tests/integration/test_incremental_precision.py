@@ -7,13 +7,11 @@ from __future__ import annotations
 import re
 import shutil
 from pathlib import Path
-from typing import Any
 
 import pytest
 from incremental_site import DAYS, Site, story
 
-from pbuild import tree
-from pelican.plugins.fastbuild import incremental
+from pbuild import rendered_calls, tree
 from support import ROOT
 
 STORIES_A_DAY = 8
@@ -54,16 +52,7 @@ def test_a_correction_renders_its_pages_not_the_archive(
     old = "Body of story 3." if where == "first paragraph" else "More about story 3."
     site.files[path] = str(site.files[path]).replace(old, old[:-1] + " (corrected).")
     site.write()
-    rendered: list[str] = []
-    decide = incremental.Build.decide
-
-    def noting(self: Any, job: Any, plan: Any) -> bool:
-        reused = decide(self, job, plan)
-        if not reused:
-            rendered.append(plan.key)
-        return reused
-
-    monkeypatch.setattr(incremental.Build, "decide", noting)
+    rendered = rendered_calls(monkeypatch)
     counted, reused = counts(site.build_log("inc", incremental=True, workers=1))
     assert counted == len(rendered) > 0
     story_pages = [p for p in rendered if re.search(r"/20\d\d-\d\d-\d\d-\d/", p)]

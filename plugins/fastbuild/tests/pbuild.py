@@ -26,6 +26,8 @@ from pelican.log import LimitFilter
 from pelican.plugins import signals
 from pelican.settings import read_settings
 
+from pelican.plugins.fastbuild import incremental
+
 ROOT = Path(__file__).resolve().parents[3]
 SIMPLE_THEME = Path(pelican.__file__).parent / "themes" / "simple"
 
@@ -41,7 +43,9 @@ __all__ = [
     "listening",
     "no_children_left",
     "only_plugins",
+    "rendered_calls",
     "story",
+    "template_folder",
     "tree",
 ]
 
@@ -225,6 +229,23 @@ def listening(signal_name: str, receiver: Callable[..., Any]) -> Iterator[None]:
         yield
     finally:
         signal.disconnect(receiver)
+
+
+def rendered_calls(monkeypatch: Any) -> list[str]:
+    """The keys of the calls an incremental build decides to render, from
+    now on (with ``monkeypatch``, pytest's). Decisions taken in this
+    process only: build at one worker to see them all."""
+    rendered: list[str] = []
+    decide = incremental.Build.decide
+
+    def noting(self: Any, job: Any, plan: Any) -> bool:
+        reused = decide(self, job, plan)
+        if not reused:
+            rendered.append(plan.key)
+        return reused
+
+    monkeypatch.setattr(incremental.Build, "decide", noting)
+    return rendered
 
 
 def template_folder(folder: Path, name: str, text: str) -> Path:

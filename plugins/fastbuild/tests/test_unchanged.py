@@ -10,11 +10,11 @@ from typing import Any
 import pelican
 import pytest
 
-import pelican.plugins.fastbuild as fastbuild
 from pbuild import (
     build,
     corpus,
     engine_messages,
+    rendered_calls,
     settings_for,
     template_folder,
     tree,
@@ -194,16 +194,7 @@ def test_a_keyword_argument_a_page_does_not_read_is_not_its_input(
         story.read_text(encoding="utf-8").replace("Title: ", "Title: Corrected ", 1),
         encoding="utf-8",
     )
-    rendered: list[str] = []
-    decide = fastbuild.incremental.Build.decide
-
-    def noting(self: Any, job: Any, plan: Any) -> bool:
-        reused = decide(self, job, plan)
-        if not reused:
-            rendered.append(plan.key)
-        return reused
-
-    monkeypatch.setattr(fastbuild.incremental.Build, "decide", noting)
+    rendered = rendered_calls(monkeypatch)
     incremental(content, output, **site)
     categories = {p for p in rendered if p.startswith("category/")}
     assert categories == {f"category/{category}.html"}, rendered
