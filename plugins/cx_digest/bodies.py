@@ -272,21 +272,21 @@ class BodyPolicy:
         :func:`~.plugin.clean_content` that the body and summary need no
         second pass."""
         metadata = {**metadata, POLICY_KEY: self.fingerprint}
+        # Never text that no XML parser reads (wire copy brings control
+        # characters), trusted markup included.
+        if isinstance(content, str):
+            content = xml_safe(content)
         summary = metadata.get("summary")
+        if isinstance(summary, str):
+            summary = metadata["summary"] = xml_safe(summary)
         if self.trusted or story_trust(metadata.get("html")):
-            # Trusted markup stays as written, but never text that no XML
-            # parser reads (wire copy brings control characters).
-            if isinstance(summary, str):
-                metadata["summary"] = xml_safe(summary)
-            return (
-                xml_safe(content) if isinstance(content, str) else content
-            ), metadata
+            return content, metadata
         removed: dict[str, str] = {}
-        body = self.clean(xml_safe(content or ""))
+        body = self.clean(content or "")
         if body.removed:
             removed["Body"] = body.removed
         if isinstance(summary, str):
-            cleaned = self.clean(xml_safe(summary))
+            cleaned = self.clean(summary)
             metadata["summary"] = cleaned.html
             if cleaned.removed:
                 removed["Summary"] = cleaned.removed
