@@ -120,6 +120,7 @@ def _kill_and_rebuild(tmp_path: Path, kills: int, seed: int) -> None:
         assert [p for p in fresh if incremental[p] != fresh[p]] == [], round_
 
 
+@pytest.mark.slow  # two kills, three builds: CI runs it (make test-slow)
 def test_killed_build_then_rebuild_equals_full(tmp_path: Path) -> None:
     _kill_and_rebuild(tmp_path, kills=2, seed=1)
 

@@ -108,6 +108,7 @@ def make(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.slow  # make publish from a copy of the repository: CI runs it
 @needs_make
 def test_make_publish_builds_a_deployable_tree(tmp_path: Path) -> None:
     out = tmp_path / "public"

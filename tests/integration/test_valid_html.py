@@ -128,6 +128,7 @@ def fixture_site(root: Path) -> Site:
     return run_pelican(root / "site", files)
 
 
+@pytest.mark.slow  # the Nu checker on every page: CI runs it (make test-slow)
 def test_every_page_is_valid_html(
     vnu: Check, sample_site: Site, tmp_path: Path
 ) -> None:

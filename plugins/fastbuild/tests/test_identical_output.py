@@ -14,6 +14,7 @@ from pbuild import build, tree
 WORKERS = (1, 2, 4, 16)
 
 
+@pytest.mark.slow  # four builds, 16 workers on 2 cores: CI runs it
 def test_cold_builds_are_identical(content300: Path, tmp_path: Path) -> None:
     builds = {w: build(content300, tmp_path / f"w{w}", w) for w in WORKERS}
     trees = {w: tree(built.output) for w, built in builds.items()}
@@ -33,6 +34,7 @@ def test_cold_builds_are_identical(content300: Path, tmp_path: Path) -> None:
         assert builds[w].log() == builds[1].log()  # no fallback either
 
 
+@pytest.mark.slow  # four builds each: CI runs it (make test-slow)
 @pytest.mark.parametrize("layer", ["reader", "generator"])
 def test_warm_builds_are_identical(
     content300: Path, tmp_path: Path, layer: str
