@@ -143,6 +143,17 @@ def _meta(state: State, meta: dict[str, str]) -> None:
     ]
 
 
+def _open_to_read(path: str) -> sqlite3.Connection:
+    """The saved state, opened read-only; read-write when a save was
+    interrupted (its rollback journal is there), so that SQLite rolls it
+    back as it opens the file."""
+    if os.path.exists(path + "-journal"):
+        connection = sqlite3.connect(path)
+        connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        return connection
+    return sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+
+
 def load(
     cache_path: str, output_path: str, outputs_only: bool = False
 ) -> tuple[State, str | None]:
@@ -156,7 +167,7 @@ def load(
     if not os.path.exists(path):
         return state, MISSING
     try:
-        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        connection = _open_to_read(path)
     except sqlite3.Error as err:
         return state, f"the saved state cannot be opened ({err})"
     try:
@@ -223,7 +234,7 @@ class ReadRows:
         path = _path(cache_path, STATE_FILE)
         self._connection: sqlite3.Connection | None = None
         with contextlib.suppress(sqlite3.Error):
-            self._connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+            self._connection = _open_to_read(path)
 
     def get(self, source: str) -> tuple[str, str, str] | None:
         """``(content, metadata, records)`` of a source path, or None."""
@@ -266,93 +277,132 @@ def save(
     kept_reads: set[str] | frozenset[str] = frozenset(),
     new_reads: dict[str, tuple[str, str, str, str]] | None = None,
 ) -> None:
-    """Write the state of a finished build (a new file, renamed into place).
+    """Write the state of a finished build, in one SQLite transaction.
 
-    ``kept_reads``: source paths whose ``reads`` row is copied from the saved
-    state; ``new_reads``: path -> (hash, content, metadata, records)."""
+    ``kept_reads``: source paths whose ``reads`` row stays as saved;
+    ``new_reads``: path -> (hash, content, metadata, records). A saved state
+    of this format and output folder is updated in place: its parsed files
+    (most of its bytes) are not copied, and a build killed while saving
+    leaves it as it was (SQLite rolls the transaction back; it is marked as
+    not clean since the build started). Any other is replaced by a new file,
+    renamed into place."""
     os.makedirs(cache_path, exist_ok=True)
     path = _path(cache_path, STATE_FILE)
+    new_reads = new_reads or {}
+    if os.path.exists(path):
+        with contextlib.suppress(sqlite3.Error, _Replace):
+            _update(
+                path, output_path, state, set(kept_reads) - set(new_reads), new_reads
+            )
+            Journal.clear(cache_path)
+            return
     temporary = path + ".new"
-    with contextlib.suppress(FileNotFoundError):
-        os.unlink(temporary)
+    for leftover in (temporary, temporary + "-journal"):
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(leftover)
     connection = sqlite3.connect(temporary)
     try:
         connection.executescript(_SCHEMA)
-        _copy_reads(connection, path, kept_reads - set(new_reads or ()))
         with connection:
-            connection.executemany(
-                "INSERT INTO meta VALUES (?, ?)",
-                [
-                    ("format", FORMAT),
-                    ("world", state.world),
-                    ("output", os.path.abspath(output_path)),
-                    ("clean", "1"),
-                    ("snapshot", state.snapshot),
-                    (
-                        "sources",
-                        json.dumps(
-                            {
-                                "templates": state.sources.templates,
-                                "code": state.sources.code,
-                                "declared": state.sources.declared,
-                            }
-                        ),
-                    ),
-                    ("log", json.dumps(state.log)),
-                ],
-            )
-            connection.executemany(
-                "INSERT INTO calls VALUES (?, ?, ?, ?, ?)",
-                (
-                    (
-                        key,
-                        row.fingerprint,
-                        json.dumps(row.reads),
-                        json.dumps(row.outputs),
-                        json.dumps(row.records),
-                    )
-                    for key, row in state.calls.items()
-                ),
-            )
-            connection.executemany(
-                "INSERT INTO reads VALUES (?, ?, ?, ?, ?)",
-                ((p, *row) for p, row in (new_reads or {}).items()),
-            )
-            connection.executemany(
-                "INSERT INTO files VALUES (?, ?, ?, ?)",
-                (
-                    (p, size, mtime, state.hashes.get(p, ""))
-                    for p, (size, mtime) in state.files.items()
-                ),
-            )
+            _write_rows(connection, output_path, state, new_reads)
     finally:
         connection.close()
     os.replace(temporary, path)
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(path + "-journal")  # an older file's, never this one's
     Journal.clear(cache_path)
 
 
-def _copy_reads(connection: sqlite3.Connection, old: str, paths: set[str]) -> None:
-    """Copy the ``reads`` rows of ``paths`` from the saved state at ``old``."""
-    if not paths or not os.path.exists(old):
-        return
+class _Replace(Exception):
+    """The saved state is not one to update in place."""
+
+
+def _update(
+    path: str,
+    output_path: str,
+    state: State,
+    kept: set[str],
+    new_reads: dict[str, tuple[str, str, str, str]],
+) -> None:
+    """Update the saved state at ``path`` in place (one transaction): every
+    table but ``reads`` is written anew; of ``reads``, the rows of ``kept``
+    stay, ``new_reads`` are written and the rest removed."""
+    connection = sqlite3.connect(path)
     try:
-        connection.execute("ATTACH DATABASE ? AS old", (old,))
-    except sqlite3.Error:
-        return
-    try:
+        meta = dict(connection.execute("SELECT key, value FROM meta"))
+        if meta.get("format") != FORMAT or meta.get("output") != os.path.abspath(
+            output_path
+        ):
+            raise _Replace
         connection.execute("CREATE TEMP TABLE kept (path TEXT PRIMARY KEY)")
-        connection.executemany("INSERT INTO kept VALUES (?)", ((p,) for p in paths))
-        connection.execute(
-            "INSERT INTO reads SELECT r.path, r.hash, r.content, r.metadata, "
-            "r.records FROM old.reads AS r JOIN kept ON kept.path = r.path"
-        )
-    except sqlite3.Error:
-        pass  # what cannot be copied is parsed again next time
+        with connection:
+            for table in ("meta", "calls", "files"):
+                connection.execute(f"DELETE FROM {table}")
+            connection.executemany(
+                "INSERT INTO temp.kept VALUES (?)", ((p,) for p in kept)
+            )
+            connection.execute(
+                "DELETE FROM reads WHERE path NOT IN (SELECT path FROM temp.kept)"
+            )
+            _write_rows(connection, output_path, state, new_reads)
     finally:
-        connection.commit()
-        with contextlib.suppress(sqlite3.Error):
-            connection.execute("DROP TABLE temp.kept")
-            connection.execute("DETACH DATABASE old")
+        connection.close()
+
+
+def _write_rows(
+    connection: sqlite3.Connection,
+    output_path: str,
+    state: State,
+    new_reads: dict[str, tuple[str, str, str, str]],
+) -> None:
+    """The rows of ``state`` (``meta``, ``calls``, ``files``) and the
+    ``reads`` rows of ``new_reads``, into empty tables (``reads``: but for
+    rows kept)."""
+    connection.executemany(
+        "INSERT INTO meta VALUES (?, ?)",
+        [
+            ("format", FORMAT),
+            ("world", state.world),
+            ("output", os.path.abspath(output_path)),
+            ("clean", "1"),
+            ("snapshot", state.snapshot),
+            (
+                "sources",
+                json.dumps(
+                    {
+                        "templates": state.sources.templates,
+                        "code": state.sources.code,
+                        "declared": state.sources.declared,
+                    }
+                ),
+            ),
+            ("log", json.dumps(state.log)),
+        ],
+    )
+    connection.executemany(
+        "INSERT INTO calls VALUES (?, ?, ?, ?, ?)",
+        (
+            (
+                key,
+                row.fingerprint,
+                json.dumps(row.reads),
+                json.dumps(row.outputs),
+                json.dumps(row.records),
+            )
+            for key, row in state.calls.items()
+        ),
+    )
+    connection.executemany(
+        "INSERT OR REPLACE INTO reads VALUES (?, ?, ?, ?, ?)",
+        ((p, *row) for p, row in new_reads.items()),
+    )
+    connection.executemany(
+        "INSERT INTO files VALUES (?, ?, ?, ?)",
+        (
+            (p, size, mtime, state.hashes.get(p, ""))
+            for p, (size, mtime) in state.files.items()
+        ),
+    )
 
 
 class Journal:
