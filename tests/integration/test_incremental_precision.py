@@ -12,18 +12,19 @@ import pytest
 from incremental_site import DAYS, Site, story
 
 from pbuild import rendered_calls, tree
+from pelican.plugins.fastbuild.mapping import MIN_SHARE
 from support import ROOT
 
 STORIES_A_DAY = 8
 
 
-def archive(root: Path) -> Site:
+def archive(root: Path, per_day: int = STORIES_A_DAY) -> Site:
     shutil.copytree(ROOT / "theme", root / "theme")
     site = Site(root)
     site.files = {
         f"stories/{day}-{n}.md": story(n, day, digest="lead" if n == 0 else None)
         for day in DAYS
-        for n in range(STORIES_A_DAY)
+        for n in range(per_day)
     }
     # A hidden story and a draft: their pages list their tags too.
     site.files["stories/hidden.md"] = story(90, DAYS[0], status="hidden")
@@ -71,3 +72,28 @@ def test_a_correction_renders_its_pages_not_the_archive(
     assert tree(tmp_path / "inc") == tree(site.build("full", incremental=False))
     page = tmp_path / "inc" / "2026/11/17" / f"{DAYS[1]}-3" / "index.html"
     assert "story 3 (corrected)" in page.read_text(encoding="utf-8")
+
+
+def test_two_workers_render_the_pages_one_does(tmp_path: Path) -> None:
+    """At two workers, the objects a batch's pages share (its stories, the
+    editions) are fingerprinted once, shared out among the workers, before
+    the pages are compared: a correction renders the very pages it renders
+    at one worker, and the tree is a full build's."""
+    found = {}
+    for workers in (1, 2):
+        root = tmp_path / f"w{workers}"
+        root.mkdir()
+        # Enough stories for the workers to share them out (MIN_SHARE each).
+        site = archive(root, per_day=2 * MIN_SHARE // len(DAYS) + 1)
+        site.build_log("inc", incremental=True, workers=workers)
+        path = f"stories/{DAYS[1]}-3.md"
+        site.files[path] = str(site.files[path]).replace(
+            "Body of story 3.", "Body of story 3 (corrected)."
+        )
+        site.write()
+        found[workers] = counts(
+            site.build_log("inc", incremental=True, workers=workers)
+        )
+        assert tree(root / "inc") == tree(site.build("full", incremental=False))
+    assert found[2] == found[1]
+    assert 0 < found[2][0] <= found[2][1] // 2

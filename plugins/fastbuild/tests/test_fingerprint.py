@@ -235,3 +235,18 @@ def test_pelican_content_without_its_body() -> None:
 
     assert fp(article("one", "T"), settings) == fp(article("two", "T"), settings)
     assert fp(article("one", "T"), settings) != fp(article("one", "U"), settings)
+
+
+def test_a_seeded_fingerprint_stands_for_its_value() -> None:
+    """A fingerprint taken elsewhere (a worker's) and seeded gives what
+    walking the value here gives; a value fingerprinted here keeps its own."""
+    shared = [Node(f"story {n}", [{"tags": ["a", "b"]}]) for n in range(3)]
+    page = Node("index", shared)
+    expected = fp(page)
+    elsewhere = Fingerprinter()
+    seeded = Fingerprinter()
+    for node in shared:
+        seeded.seed(node, elsewhere.of(node))
+    assert seeded.of(page) == expected
+    seeded.seed(page, b"\0" * 16)  # already fingerprinted here
+    assert seeded.of(page) == expected

@@ -382,6 +382,16 @@ class Fingerprinter:
         self._keep.append(value)
         return result
 
+    def seed(self, value: Any, found: bytes) -> None:
+        """Take ``found`` as the fingerprint of ``value``: what
+        :meth:`of` returned for it, in a process forked from this one with
+        the build in the same state (a fingerprint taken by a worker). A
+        value already fingerprinted here keeps its own."""
+        key = id(value)
+        if key not in self._done:
+            self._done[key] = found
+            self._keep.append(value)
+
     def _node_parts(self, obj: Any) -> tuple[Any, ...] | None:
         key = id(obj)
         try:

@@ -53,7 +53,9 @@ from .fingerprint import (
     digest,
     file_digest,
 )
-from .procs import record_tuples
+from .mapping import map_in_workers
+from .procs import in_child, record_tuples
+from .settings import workers_setting
 from .unchanged import snapshot
 from .world import (
     local_code,
@@ -425,7 +427,66 @@ class Build:
                 )
                 localsiteurl = ("relative", name, sizes)
             plans.append(plan)
+        self._seed(fingerprints, jobs, plans, context)
         return plans
+
+    def _seed(
+        self,
+        fingerprints: Fingerprinter,
+        jobs: list[Any],
+        plans: list[Plan | None],
+        context: Mapping[str, Any],
+    ) -> None:
+        """Fingerprint once, shared out among the workers, the objects of the
+        lists that the batch's pages read in the last build (the stories of
+        an index, a tag or a category page; the editions of the digest's),
+        before the pages are decided: each worker deciding pages would
+        otherwise walk every one its pages reach."""
+        sequences: dict[int, Any] = {}
+        compared = 0
+        for job, plan in zip(jobs, plans, strict=True):
+            row = None if plan is None else self.previous.calls.get(plan.key)
+            if row is None or not row.reads:
+                continue
+            compared += 1
+            kwargs = kwargs_of(job)
+            paginated = job.bound.arguments.get("paginated") or {}
+            values = [kwargs.get(name, context.get(name)) for name in row.reads[0]]
+            values += [kwargs.get(name) for name in _PAGINATED]
+            values += list(paginated.values()) if isinstance(paginated, dict) else []
+            for value in values:
+                if isinstance(value, list | tuple) and len(value) > 1:
+                    sequences.setdefault(id(value), value)
+        if compared < _SEEDING_PAGES * workers_setting(self.settings):
+            return
+        items: list[Any] = []
+        seen: set[int] = set()
+        for value in sequences.values():
+            for item in value:
+                if not isinstance(item, _NOT_SEEDED) and id(item) not in seen:
+                    seen.add(id(item))
+                    items.append(item)
+        held: list[Fingerprinter] = []
+
+        def taken(item: Any) -> bytes | None:
+            if not held:  # one per worker; this batch's own when run here
+                held.append(
+                    Fingerprinter(self.settings) if in_child() else fingerprints
+                )
+            try:
+                return held[0].of(item)
+            except Untracked:
+                return None
+
+        found = map_in_workers(taken, items, self.settings)
+        logger.debug(
+            "fastbuild: %d shared objects fingerprinted for %d pages",
+            len(items),
+            compared,
+        )
+        for item, fingerprint in zip(items, found, strict=True):
+            if fingerprint is not None:
+                fingerprints.seed(item, fingerprint)
 
     def decide(self, job: Any, plan: Plan) -> bool:
         """Reuse the call of ``plan``? Yes when the last build's call of the
@@ -705,6 +766,15 @@ def _declared(reads: Any) -> list[str]:
     if isinstance(reads, list | tuple) and len(reads) > 2:
         return [str(path) for path in reads[2] or ()]
     return []
+
+
+# A batch with at least this many pages a worker to compare with the last
+# build's has the objects its pages share fingerprinted up front
+# (:meth:`Build._seed`).
+_SEEDING_PAGES = 8
+# Values of the context's lists that are not seeded: containers and scalars
+# (walked, where pages reach them, from what holds them).
+_NOT_SEEDED = (str, bytes, int, float, list, tuple, dict, set, frozenset)
 
 
 def files_under(folder: str) -> Iterable[str]:
