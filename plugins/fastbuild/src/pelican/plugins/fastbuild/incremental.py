@@ -439,25 +439,27 @@ class Build:
     ) -> None:
         """Fingerprint once, shared out among the workers, the objects of the
         lists that the batch's pages read in the last build (the stories of
-        an index, a tag or a category page; the editions of the digest's),
-        before the pages are decided: each worker deciding pages would
-        otherwise walk every one its pages reach."""
+        an index, a tag or a category page; the editions of the digest's;
+        for a page new to this build, the lists it is given), before the
+        pages are decided or rendered: each worker fingerprinting pages
+        would otherwise walk every one its pages reach."""
         sequences: dict[int, Any] = {}
-        compared = 0
+        pages = 0
         for job, plan in zip(jobs, plans, strict=True):
-            row = None if plan is None else self.previous.calls.get(plan.key)
-            if row is None or not row.reads:
+            if plan is None:
                 continue
-            compared += 1
+            pages += 1
+            row = self.previous.calls.get(plan.key)
             kwargs = kwargs_of(job)
+            names = row.reads[0] if row is not None and row.reads else list(kwargs)
             paginated = job.bound.arguments.get("paginated") or {}
-            values = [kwargs.get(name, context.get(name)) for name in row.reads[0]]
+            values = [kwargs.get(name, context.get(name)) for name in names]
             values += [kwargs.get(name) for name in _PAGINATED]
             values += list(paginated.values()) if isinstance(paginated, dict) else []
             for value in values:
                 if isinstance(value, list | tuple) and len(value) > 1:
                     sequences.setdefault(id(value), value)
-        if compared < _SEEDING_PAGES * workers_setting(self.settings):
+        if pages < _SEEDING_PAGES * workers_setting(self.settings):
             return
         items: list[Any] = []
         seen: set[int] = set()
@@ -482,7 +484,7 @@ class Build:
         logger.debug(
             "fastbuild: %d shared objects fingerprinted for %d pages",
             len(items),
-            compared,
+            pages,
         )
         for item, fingerprint in zip(items, found, strict=True):
             if fingerprint is not None:
@@ -768,9 +770,8 @@ def _declared(reads: Any) -> list[str]:
     return []
 
 
-# A batch with at least this many pages a worker to compare with the last
-# build's has the objects its pages share fingerprinted up front
-# (:meth:`Build._seed`).
+# A batch of at least this many pages a worker has the objects its pages
+# share fingerprinted up front (:meth:`Build._seed`).
 _SEEDING_PAGES = 8
 # Values of the context's lists that are not seeded: containers and scalars
 # (walked, where pages reach them, from what holds them).
