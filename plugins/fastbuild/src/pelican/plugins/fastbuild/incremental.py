@@ -360,14 +360,21 @@ class Build:
         found = self._hashes.get(path)
         return found if found is not None else file_digest(path)
 
+    def has_read(self, path: str, digest_hex: str) -> bool:
+        """Did the last build parse the file from the same bytes in the same
+        world (so that its parse is in the state)?"""
+        if self.world == "" or self.full_reason is not None:
+            return False
+        return self.previous.reads.get(path) == digest_hex
+
     def cached_read(
         self, path: str, digest_hex: str
     ) -> tuple[str, dict[str, Any], str] | None:
         """``(content, metadata, records)`` of a file parsed by the last build
-        from the same bytes in the same world, else None."""
-        if self.world == "" or self.full_reason is not None:
-            return None
-        if self.previous.reads.get(path) != digest_hex:
+        from the same bytes in the same world, else None. Also in a reading
+        worker, which then says so to the main process, where
+        :meth:`keep_read` notes it."""
+        if not self.has_read(path, digest_hex):
             return None
         row = self.read_rows.get(path)
         if row is None:
@@ -376,8 +383,12 @@ class Build:
             content, metadata = readcache.decode(row[0], row[1], self.settings)
         except (ValueError, KeyError, TypeError, IndexError):
             return None
-        self.kept_reads.add(path)
+        self.keep_read(path)
         return content, metadata, row[2]
+
+    def keep_read(self, path: str) -> None:
+        """A file's parse is taken from the state: its row is kept."""
+        self.kept_reads.add(path)
 
     def store_read(
         self, path: str, digest_hex: str, stored: tuple[str, str, str]

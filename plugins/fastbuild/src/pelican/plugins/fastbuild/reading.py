@@ -30,7 +30,9 @@ a build that raises while reading leaves them until the next build starts
 
 In an incremental build (:mod:`.incremental`) the files parsed by the last
 build from the same bytes are handed to Pelican the same way, from the
-state (:mod:`.readcache`), and the files the workers parse are kept there.
+state (:mod:`.readcache`): the workers fetch and decode them, in the
+stream with the files they parse (which the state then keeps); reading in
+this process, they are decoded here before Pelican's loop.
 
 Per-run state is a :class:`_ReadState` on the generator's ``Readers`` object.
 Relies on Pelican's ``Readers.read_file``, ``FileStampDataCacher`` and
@@ -64,6 +66,7 @@ logger = logging.getLogger("fastbuild")
 
 _STATE = "_fastbuild_read"
 _BLOCK = 8  # at most, consecutive files a worker reads before the next one's turn
+_SAVED = "saved"  # a worker's result taken from the incremental build's state
 
 
 class _ReadState:
@@ -169,7 +172,10 @@ def _preread(generator: Any, kind: str) -> None:
         return
     jobs = _files_to_read(generator, readers, kind)
     if build is not None:
-        jobs = _from_state(build, readers, state, jobs)
+        if parallel and len(jobs) >= 2:
+            jobs = _hashed(build, jobs)  # the workers take parses from the state
+        else:
+            jobs = _from_state(build, readers, state, jobs)
     if parallel and len(jobs) >= 2:
         _read_in_workers(readers, state, jobs, min(workers, len(jobs)), build)
     if state.pending or state.stream is not None:
@@ -204,34 +210,56 @@ def _no_stamps(generator: Any) -> None:
     generator.cache_data = cache_data
 
 
-def _from_state(
-    build: Any, readers: Any, state: _ReadState, jobs: list[tuple[str, str]]
-) -> list[tuple[str, str]]:
-    """Hand Pelican the files an incremental build parsed last time from the
-    same bytes; the others, with the hash of their bytes, are left to read."""
-    left = []
+def _hashed(
+    build: Any, jobs: list[tuple[str, str]]
+) -> list[tuple[str, str, str | None, bool]]:
+    """Each file with the hash of its bytes (None: unreadable) and whether
+    the last build parsed it from the same bytes (its parse is in the
+    state)."""
+    hashed = []
     for rel, abs_path, *_ in jobs:
         try:
             digest_hex = build.file_hash(abs_path).hex()
         except OSError:
-            left.append((rel, abs_path, None))
+            hashed.append((rel, abs_path, None, False))
             continue
-        kept = build.cached_read(abs_path, digest_hex)
-        if kept is None:
+        hashed.append((rel, abs_path, digest_hex, build.has_read(abs_path, digest_hex)))
+    return hashed
+
+
+def _from_state(
+    build: Any, readers: Any, state: _ReadState, jobs: list[tuple[str, str]]
+) -> list[tuple[str, str, str | None]]:
+    """Hand Pelican the files an incremental build parsed last time from the
+    same bytes, here (reading in this process); the others, with the hash of
+    their bytes, are left to read."""
+    left = []
+    for rel, abs_path, digest_hex, saved in _hashed(build, jobs):
+        found = (
+            _saved_parse(readers, build, abs_path, digest_hex, state.keep)
+            if saved
+            else None
+        )
+        if found is None:
             left.append((rel, abs_path, digest_hex))
             continue
-        content, metadata, records = kept
-        # Pelican's stamp, for the cache it saves (none saved: not needed).
-        stamp = readers._get_file_stamp(abs_path) if state.keep else None
-        _inject(
-            readers,
-            state,
-            abs_path,
-            stamp,
-            (content, metadata),
-            readcache.records_of(records),
-        )
+        stamp, data, records = found
+        _inject(readers, state, abs_path, stamp, data, records)
     return left
+
+
+def _saved_parse(
+    readers: Any, build: Any, abs_path: str, digest_hex: str | None, stamp: bool
+) -> tuple[Any, tuple[str, dict[str, Any]], list[logging.LogRecord]] | None:
+    """A file's parse from the state: (stamp, (content, metadata), log
+    records), or None. ``stamp``: Pelican's, for the cache it saves (none
+    saved: not needed)."""
+    kept = None if digest_hex is None else build.cached_read(abs_path, digest_hex)
+    if kept is None:
+        return None
+    content, metadata, records = kept
+    found = readers._get_file_stamp(abs_path) if stamp else None
+    return found, (content, metadata), readcache.records_of(records)
 
 
 def _files_to_read(generator: Any, readers: Any, kind: str) -> list[tuple[str, str]]:
@@ -293,7 +321,7 @@ class _Stream:
         self,
         readers: Any,
         state: _ReadState,
-        jobs: list[tuple[str, str]] | list[tuple[str, str, str | None]],
+        jobs: list[Any],
         shares: list[list[int]],
         marks: list[mmap.mmap],
         children: list[procs.Child],
@@ -369,7 +397,11 @@ class _Stream:
                 continue
             job = self.jobs[index]
             _inject(self.readers, self.state, job[1], stamp, data, records)
-            if self.build is not None and kept is not None:
+            if self.build is None or kept is None:
+                continue
+            if kept == _SAVED:
+                self.build.keep_read(job[1])
+            else:
                 self.build.store_read(job[1], job[2], kept)
 
     def close(self) -> None:
@@ -412,7 +444,7 @@ def stop_all() -> None:
 def _read_in_workers(
     readers: Any,
     state: _ReadState,
-    jobs: list[tuple[str, str]] | list[tuple[str, str, str | None]],
+    jobs: list[Any],
     workers: int,
     build: Any = None,
 ) -> None:
@@ -433,6 +465,14 @@ def _read_in_workers(
         for index in shares[k]:
             mark[:8] = index.to_bytes(8, "little")
             job = jobs[index]
+            saved = None
+            if build is not None and len(job) > 3 and job[3]:
+                saved = _saved_parse(readers, build, job[1], job[2], state.keep)
+            if saved is not None:
+                stamp, data, records = saved
+                portable = procs.portable_records(records, settings)
+                results.append((index, stamp, data, portable, _SAVED))
+                continue
             keep = build is not None and len(job) > 2 and job[2] is not None
             results.append(_read_one(readers, job[1], index, capture, keep))
             if len(results) == block or index + 1 == len(jobs):

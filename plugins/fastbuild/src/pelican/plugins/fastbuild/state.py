@@ -228,16 +228,27 @@ CREATE TABLE reads (path TEXT PRIMARY KEY, hash TEXT NOT NULL,
 
 
 class ReadRows:
-    """The ``reads`` rows of the saved state, fetched one by one."""
+    """The ``reads`` rows of the saved state, fetched one by one; in a forked
+    worker through a connection of its own (SQLite's connections do not
+    cross a fork)."""
 
     def __init__(self, cache_path: str) -> None:
-        path = _path(cache_path, STATE_FILE)
+        self._file = _path(cache_path, STATE_FILE)
+        self._pid = os.getpid()
         self._connection: sqlite3.Connection | None = None
         with contextlib.suppress(sqlite3.Error):
-            self._connection = _open_to_read(path)
+            self._connection = _open_to_read(self._file)
 
     def get(self, source: str) -> tuple[str, str, str] | None:
         """``(content, metadata, records)`` of a source path, or None."""
+        if self._pid != os.getpid():
+            # Forked: the parent's connection is left alone, not even closed.
+            self._pid = os.getpid()
+            self._connection = None
+            with contextlib.suppress(sqlite3.Error):
+                self._connection = sqlite3.connect(
+                    f"file:{self._file}?mode=ro", uri=True
+                )
         if self._connection is None:
             return None
         try:
