@@ -13,7 +13,7 @@ import pytest
 from pelican.generators import CachingGenerator
 from pelican.readers import MarkdownReader
 
-from pbuild import build, child_pids, listening, no_children_left, tree
+from pbuild import build, child_pids, corpus, listening, no_children_left, story, tree
 
 MAIN_PID = os.getpid()
 PARSE_SECONDS = 0.02  # per file, in a worker: 60 files take 0.6 s a worker
@@ -114,3 +114,37 @@ def test_no_file_stamps_without_a_content_cache(
     assert len(stamped) <= 2  # the first story and the first page
     assert tree(parallel.output) == tree(serial.output)
     assert parallel.log() == serial.log()
+
+
+def test_slugs_of_tags_are_made_in_the_workers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The slug of each tag, category and author comes with the story from
+    the worker that parsed it (Pelican's URLWrapper keeps it), so the main
+    process does not slugify them again to format every URL. One that
+    slugifies to nothing is left to the main process: Pelican warns of it
+    where a serial build does."""
+    from pelican import urlwrappers
+
+    odd = story("Odd tags", tags="!!!, Trade", category="???")
+    content = corpus(tmp_path / "corpus", 60, extra={"stories/odd.md": odd})
+    slugified: list[str] = []
+    real = urlwrappers.slugify
+
+    def counting(value: str, *args: Any, **kwargs: Any) -> str:
+        if os.getpid() == MAIN_PID:
+            slugified.append(value)
+        return real(value, *args, **kwargs)
+
+    monkeypatch.setattr(urlwrappers, "slugify", counting)
+    serial = build(content, tmp_path / "w1", 1)
+    in_main_serial = len(slugified)
+    slugified.clear()
+    parallel = build(content, tmp_path / "w2", 2)
+    assert in_main_serial >= 60  # every story's tags and category, at least
+    assert len(slugified) < in_main_serial // 4
+    assert tree(parallel.output) == tree(serial.output)
+    assert parallel.log() == serial.log()
+    empty = [m for m in parallel.messages() if "Unable to generate valid slug" in m]
+    assert any("!!!" in m for m in empty)
+    assert any("???" in m for m in empty)

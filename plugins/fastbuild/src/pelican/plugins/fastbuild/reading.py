@@ -54,6 +54,7 @@ from multiprocessing.connection import Connection, wait
 from typing import Any
 
 from pelican.readers import _filter_discardable_metadata
+from pelican.urlwrappers import URLWrapper
 from pelican.utils import file_suffix
 
 from . import incremental, procs, readcache
@@ -470,6 +471,7 @@ def _read_in_workers(
                 saved = _saved_parse(readers, build, job[1], job[2], state.keep)
             if saved is not None:
                 stamp, data, records = saved
+                _warm_slugs(data[1])
                 portable = procs.portable_records(records, settings)
                 results.append((index, stamp, data, portable, _SAVED))
                 continue
@@ -517,7 +519,25 @@ def _read_one(
         capture.stop()
         return (index, None, None, [], None)
     kept = readcache.stored(data, records, settings) if keep else None
+    _warm_slugs(data[1])
     return (index, stamp, data, records, kept)
+
+
+def _warm_slugs(metadata: Any) -> None:
+    """In a worker: the slug of each tag, category and author of a parse,
+    computed here and kept by the object as Pelican's ``URLWrapper.slug``
+    keeps it (it travels with the object), rather than in the main process,
+    where Pelican asks for it to format every URL. An empty slug is left to
+    the main process, where Pelican warns of it (a worker's log records
+    outside a file's reading are dropped)."""
+    if not isinstance(metadata, dict):
+        return
+    for value in metadata.values():
+        for item in value if isinstance(value, list) else (value,):
+            if isinstance(item, URLWrapper) and vars(item).get("_slug", "") is None:
+                slug = item.slug  # the property keeps it (``_slug``)
+                if not slug:
+                    item._slug = None
 
 
 def _inject(
