@@ -195,6 +195,7 @@ def test_state_is_plain_sqlite(tmp_path: Path) -> None:
     assert kinds <= {"str", "int", "bytes"}
 
 
+@pytest.mark.slow  # two builds, one held back: CI runs it (make test-slow)
 def test_second_build_on_the_same_cache_waits(tmp_path: Path) -> None:
     content = generate(20, seed=3, out=tmp_path / "corpus")
     cache = tmp_path / "cache"

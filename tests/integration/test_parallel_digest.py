@@ -84,6 +84,7 @@ def test_a_fixture_site_with_warnings_and_pages_is_the_same(tmp_path: Path) -> N
         assert sites[1].warnings == sites[n].warnings
 
 
+@pytest.mark.slow  # three builds of the fixture site: CI runs it
 def test_a_warm_cache_gives_the_same_tree(tmp_path: Path) -> None:
     def warm(name: str, workers: int) -> dict[str, bytes]:
         root = tmp_path / name
