@@ -400,7 +400,7 @@ class _Stream:
             _inject(self.readers, self.state, job[1], stamp, data, records)
             if self.build is None or kept is None:
                 continue
-            if kept == _SAVED:
+            if kept == _SAVED:  # compared by value: it crossed a pipe
                 self.build.keep_read(job[1])
             else:
                 self.build.store_read(job[1], job[2], kept)
@@ -460,23 +460,15 @@ def _read_in_workers(
 
     def run(k: int, conn: Connection, capture: LogCapture) -> None:
         # One message per block of consecutive files: a list of
-        # (index, stamp, data, records).
+        # (index, stamp, data, records, kept) (:func:`_read_one`).
         mark, results = marks[k], []
         sender = procs.Sender(conn)
         for index in shares[k]:
             mark[:8] = index.to_bytes(8, "little")
-            job = jobs[index]
-            saved = None
-            if build is not None and len(job) > 3 and job[3]:
-                saved = _saved_parse(readers, build, job[1], job[2], state.keep)
-            if saved is not None:
-                stamp, data, records = saved
-                _warm_slugs(data[1])
-                portable = procs.portable_records(records, settings)
-                results.append((index, stamp, data, portable, _SAVED))
-                continue
-            keep = build is not None and len(job) > 2 and job[2] is not None
-            results.append(_read_one(readers, job[1], index, capture, keep))
+            result = _read_one(readers, jobs[index], index, capture, build, state)
+            if result[2] is not None:
+                _warm_slugs(result[2][1])
+            results.append(result)
             if len(results) == block or index + 1 == len(jobs):
                 sender.put(procs.dumps(results, settings))
                 results = []
@@ -500,15 +492,29 @@ def _read_in_workers(
 
 
 def _read_one(
-    readers: Any, abs_path: str, index: int, capture: LogCapture, keep: bool
-) -> tuple[int, Any, Any, list[logging.LogRecord], tuple[str, str, str] | None]:
+    readers: Any,
+    job: tuple[Any, ...],
+    index: int,
+    capture: LogCapture,
+    build: Any,
+    state: _ReadState,
+) -> tuple[int, Any, Any, list[logging.LogRecord], tuple[str, str, str] | str | None]:
     """In a worker: one file's (index, stamp, data, records, kept); data None:
-    Pelican reads it. The stamp is the one Pelican's cache would take
-    (``CHECK_MODIFIED_METHOD``), taken before reading. ``kept``: with
-    ``keep`` (an incremental build), the parse as the build's state keeps
-    it (:func:`.readcache.stored`), made here rather than in the main
-    process."""
+    Pelican reads it. In an incremental build (``build``) a file the last
+    build parsed from the same bytes is taken from the state (``kept``:
+    :data:`_SAVED`); any other is parsed, and ``kept`` is the parse as the
+    state keeps it (:func:`.readcache.stored`), made here rather than in
+    the main process. The stamp of a parsed file is the one Pelican's cache
+    would take (``CHECK_MODIFIED_METHOD``), taken before reading."""
     settings = readers.settings
+    abs_path = job[1]
+    if build is not None and job[3]:
+        saved = _saved_parse(readers, build, abs_path, job[2], state.keep)
+        if saved is not None:
+            stamp, data, records = saved
+            portable = procs.portable_records(records, settings)
+            return (index, stamp, data, portable, _SAVED)
+    keep = build is not None and job[2] is not None
     stamp = readers._get_file_stamp(abs_path)  # its warning: Pelican's, later
     capture.start()
     try:
@@ -519,7 +525,6 @@ def _read_one(
         capture.stop()
         return (index, None, None, [], None)
     kept = readcache.stored(data, records, settings) if keep else None
-    _warm_slugs(data[1])
     return (index, stamp, data, records, kept)
 
 
