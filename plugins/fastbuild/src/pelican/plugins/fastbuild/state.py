@@ -246,9 +246,7 @@ class ReadRows:
             self._pid = os.getpid()
             self._connection = None
             with contextlib.suppress(sqlite3.Error):
-                self._connection = sqlite3.connect(
-                    f"file:{self._file}?mode=ro", uri=True
-                )
+                self._connection = _open_to_read(self._file)
         if self._connection is None:
             return None
         try:
