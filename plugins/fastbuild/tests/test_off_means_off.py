@@ -12,6 +12,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import pelican.contents
 import pelican.generators
 import pelican.utils
 import pelican.writers
@@ -35,6 +36,7 @@ from pelican.plugins.fastbuild import plugin as switch
 # What Pelican's modules hold before any build of this session replaced
 # anything (the engine is imported, and may have been registered, by now).
 ORIGINAL_PROCESS_TRANSLATIONS = pelican.utils.process_translations
+ORIGINAL_EXPAND_SETTINGS = vars(pelican.contents.Content)["_expand_settings"]
 GENERATOR_CLASSES = {
     name: value
     for name, value in vars(pelican.generators).items()
@@ -80,6 +82,7 @@ class Observed:
         self.methods: list[dict[str, Any]] = []
         self.held: list[int] = []  # objects out of the collector's reach
         self.reloading: list[bool] = []  # Jinja checks templates on disk
+        self.expanding: list[Any] = []  # Content._expand_settings (URLs)
 
     def pretaxonomy(self, generator: Any) -> None:
         self.grouping.append(pelican.generators.process_translations)
@@ -88,6 +91,7 @@ class Observed:
         for name in ("tags", "categories", "authors"):
             self.list_types |= {type(stories) for _, stories in generator.context[name]}
         self.receivers.append([r for r in engine_receivers() if r not in SWITCH_ONLY])
+        self.expanding.append(vars(pelican.contents.Content)["_expand_settings"])
         self.methods.append(
             {
                 name: vars(cls).copy()
@@ -126,6 +130,7 @@ def test_one_worker_or_no_plugin_is_pelican_untouched(
     assert seen.held == [0]  # the collector as Python has it
     assert seen.reloading == [True]  # Jinja's default
     assert seen.receivers == [[]]
+    assert seen.expanding == [ORIGINAL_EXPAND_SETTINGS]
     # Pelican's generator classes and their methods are the originals.
     assert {
         name: value
@@ -167,8 +172,12 @@ def test_on_for_its_build_only(content60: Path, tmp_path: Path) -> None:
             ]
         )
     ]
+    assert seen.expanding == [engine.plugin.urls._expand_settings]
     # Switched off once the build is over.
     assert pelican.generators.process_translations is ORIGINAL_PROCESS_TRANSLATIONS
+    assert vars(pelican.contents.Content)["_expand_settings"] is (
+        ORIGINAL_EXPAND_SETTINGS
+    )
     assert not switch.building(None)
     # The names the replay of a batch binds in Pelican's writer module are back.
     assert "open" not in vars(pelican.writers)
@@ -240,6 +249,7 @@ def test_a_crashed_parallel_build_leaves_the_next_serial_one_untouched(
         seen.grouping.clear()
         seen.list_types.clear()
         seen.receivers.clear()
+        seen.expanding.clear()
         Pelican(settings_for(content60, tmp_path / "out", 1)).run()
     assert seen.writers == [pelican.writers.Writer]
     assert seen.held == [0]  # the collector as Python has it
@@ -247,6 +257,7 @@ def test_a_crashed_parallel_build_leaves_the_next_serial_one_untouched(
     assert seen.grouping == [ORIGINAL_PROCESS_TRANSLATIONS]
     assert seen.list_types == {list}
     assert seen.receivers == [[]]
+    assert seen.expanding == [ORIGINAL_EXPAND_SETTINGS]
     assert len(tree(tmp_path / "out")) > 100
 
 

@@ -34,7 +34,9 @@ reading), of ``get_writer`` (the parallel writer) and of
 ``content_object_init`` (every 5,000 content objects, the objects made so
 far are held out of the collector's passes) are connected; each acts
 only for the build's own generators (same settings object), so a generator
-made outside a build, by a test say, gets Pelican's behaviour. Switched off,
+made outside a build, by a test say, gets Pelican's behaviour. Switching on
+also has ``Content._expand_settings`` remember the URLs it made
+(:mod:`.urls`); switching off puts Pelican's method back. Switched off,
 none of them is connected, and a build is Pelican's own. A build that raises
 before ``finalized`` leaves the engine on until the next build starts (its
 ``get_generators`` decides again) or :func:`switch_off` is called.
@@ -55,7 +57,7 @@ from typing import Any
 from blinker import Signal
 from pelican.plugins import signals
 
-from . import incremental, reading, translations, unchanged
+from . import incremental, reading, translations, unchanged, urls
 from .commonmark import use_commonmark
 from .incremental import incremental_setting
 from .procs import can_fork, hold_objects, note_made, release_objects
@@ -140,6 +142,7 @@ _BUILD_RECEIVERS: tuple[tuple[Signal, Callable[..., Any]], ...] = (
 
 def switch_on(settings: Mapping[str, Any]) -> None:
     _switch.settings = settings
+    urls.install()
     for signal, receiver in _BUILD_RECEIVERS:
         signal.connect(receiver)
 
@@ -149,6 +152,7 @@ def switch_off() -> None:
     build receivers disconnected (a no-op when the engine is off)."""
     _switch.settings = None
     translations.uninstall()
+    urls.uninstall()
     for signal, receiver in _BUILD_RECEIVERS:
         signal.disconnect(receiver)
 
