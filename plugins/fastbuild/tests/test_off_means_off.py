@@ -36,7 +36,22 @@ from pelican.plugins.fastbuild import plugin as switch
 # What Pelican's modules hold before any build of this session replaced
 # anything (the engine is imported, and may have been registered, by now).
 ORIGINAL_PROCESS_TRANSLATIONS = pelican.utils.process_translations
-ORIGINAL_EXPAND_SETTINGS = vars(pelican.contents.Content)["_expand_settings"]
+PELICANS_OWN = (
+    vars(pelican.contents.Content)["_expand_settings"],
+    vars(pelican.utils.SafeDatetime)["strftime"],
+    pelican.contents.slugify,
+)
+
+
+def replaceable() -> tuple[Any, ...]:
+    """The functions of Pelican's that the engine may replace while it is on."""
+    return (
+        vars(pelican.contents.Content)["_expand_settings"],
+        vars(pelican.utils.SafeDatetime)["strftime"],
+        pelican.contents.slugify,
+    )
+
+
 GENERATOR_CLASSES = {
     name: value
     for name, value in vars(pelican.generators).items()
@@ -82,7 +97,7 @@ class Observed:
         self.methods: list[dict[str, Any]] = []
         self.held: list[int] = []  # objects out of the collector's reach
         self.reloading: list[bool] = []  # Jinja checks templates on disk
-        self.expanding: list[Any] = []  # Content._expand_settings (URLs)
+        self.expanding: list[Any] = []  # replaceable() during the build
 
     def pretaxonomy(self, generator: Any) -> None:
         self.grouping.append(pelican.generators.process_translations)
@@ -91,7 +106,7 @@ class Observed:
         for name in ("tags", "categories", "authors"):
             self.list_types |= {type(stories) for _, stories in generator.context[name]}
         self.receivers.append([r for r in engine_receivers() if r not in SWITCH_ONLY])
-        self.expanding.append(vars(pelican.contents.Content)["_expand_settings"])
+        self.expanding.append(replaceable())
         self.methods.append(
             {
                 name: vars(cls).copy()
@@ -130,7 +145,7 @@ def test_one_worker_or_no_plugin_is_pelican_untouched(
     assert seen.held == [0]  # the collector as Python has it
     assert seen.reloading == [True]  # Jinja's default
     assert seen.receivers == [[]]
-    assert seen.expanding == [ORIGINAL_EXPAND_SETTINGS]
+    assert seen.expanding == [PELICANS_OWN]
     # Pelican's generator classes and their methods are the originals.
     assert {
         name: value
@@ -172,12 +187,16 @@ def test_on_for_its_build_only(content60: Path, tmp_path: Path) -> None:
             ]
         )
     ]
-    assert seen.expanding == [engine.plugin.urls._expand_settings]
+    assert seen.expanding == [
+        (
+            engine.plugin.urls._expand_settings,
+            engine.plugin.warm._strftime,
+            engine.plugin.warm._slugify,
+        )
+    ]
     # Switched off once the build is over.
     assert pelican.generators.process_translations is ORIGINAL_PROCESS_TRANSLATIONS
-    assert vars(pelican.contents.Content)["_expand_settings"] is (
-        ORIGINAL_EXPAND_SETTINGS
-    )
+    assert replaceable() == PELICANS_OWN
     assert not switch.building(None)
     # The names the replay of a batch binds in Pelican's writer module are back.
     assert "open" not in vars(pelican.writers)
@@ -257,7 +276,7 @@ def test_a_crashed_parallel_build_leaves_the_next_serial_one_untouched(
     assert seen.grouping == [ORIGINAL_PROCESS_TRANSLATIONS]
     assert seen.list_types == {list}
     assert seen.receivers == [[]]
-    assert seen.expanding == [ORIGINAL_EXPAND_SETTINGS]
+    assert seen.expanding == [PELICANS_OWN]
     assert len(tree(tmp_path / "out")) > 100
 
 

@@ -36,7 +36,9 @@ far are held out of the collector's passes) are connected; each acts
 only for the build's own generators (same settings object), so a generator
 made outside a build, by a test say, gets Pelican's behaviour. Switching on
 also has ``Content._expand_settings`` remember the URLs it made
-(:mod:`.urls`); switching off puts Pelican's method back. Switched off,
+(:mod:`.urls`), and ``SafeDatetime.strftime`` and ``pelican.contents.slugify``
+take the display dates and slugs the reading workers made (:mod:`.warm`);
+switching off puts Pelican's functions back. Switched off,
 none of them is connected, and a build is Pelican's own. A build that raises
 before ``finalized`` leaves the engine on until the next build starts (its
 ``get_generators`` decides again) or :func:`switch_off` is called.
@@ -57,7 +59,7 @@ from typing import Any
 from blinker import Signal
 from pelican.plugins import signals
 
-from . import incremental, reading, translations, unchanged, urls
+from . import incremental, reading, translations, unchanged, urls, warm
 from .commonmark import use_commonmark
 from .incremental import incremental_setting
 from .procs import can_fork, hold_objects, note_made, release_objects
@@ -143,6 +145,7 @@ _BUILD_RECEIVERS: tuple[tuple[Signal, Callable[..., Any]], ...] = (
 def switch_on(settings: Mapping[str, Any]) -> None:
     _switch.settings = settings
     urls.install()
+    warm.install()
     for signal, receiver in _BUILD_RECEIVERS:
         signal.connect(receiver)
 
@@ -153,6 +156,7 @@ def switch_off() -> None:
     _switch.settings = None
     translations.uninstall()
     urls.uninstall()
+    warm.uninstall()
     for signal, receiver in _BUILD_RECEIVERS:
         signal.disconnect(receiver)
 

@@ -57,7 +57,7 @@ from pelican.readers import _filter_discardable_metadata
 from pelican.urlwrappers import URLWrapper
 from pelican.utils import file_suffix
 
-from . import incremental, procs, readcache
+from . import incremental, procs, readcache, warm
 from .procs import LogCapture
 from .settings import workers_setting
 
@@ -391,11 +391,12 @@ class _Stream:
             results = procs.loads(message, settings)
         except Exception:  # unpicklable here: Pelican reads the files
             results = []
-        for index, stamp, data, records, kept in results:
+        for index, stamp, data, records, kept, made in results:
             while expected and expected[0] <= index:
                 expected.popleft()
             if data is None:
                 continue
+            warm.keep(made)
             job = self.jobs[index]
             _inject(self.readers, self.state, job[1], stamp, data, records)
             if self.build is None or kept is None:
@@ -460,15 +461,18 @@ def _read_in_workers(
 
     def run(k: int, conn: Connection, capture: LogCapture) -> None:
         # One message per block of consecutive files: a list of
-        # (index, stamp, data, records, kept) (:func:`_read_one`).
+        # (index, stamp, data, records, kept) (:func:`_read_one`) and the
+        # file's display dates and slug (:func:`.warm.seeds`).
         mark, results = marks[k], []
         sender = procs.Sender(conn)
         for index in shares[k]:
             mark[:8] = index.to_bytes(8, "little")
             result = _read_one(readers, jobs[index], index, capture, build, state)
+            made: list[Any] = []
             if result[2] is not None:
                 _warm_slugs(result[2][1])
-            results.append(result)
+                made = warm.seeds(result[2][1], jobs[index][1], settings)
+            results.append((*result, made))
             if len(results) == block or index + 1 == len(jobs):
                 sender.put(procs.dumps(results, settings))
                 results = []

@@ -1,0 +1,202 @@
+"""A story's display date and title slug, made in the reading worker.
+
+Pelican's ``Content.__init__`` runs in the main process, once per story, and
+there formats the story's date for display (``locale_date``, and
+``locale_modified``: ``SafeDatetime.strftime`` with the story's date format,
+Pelican's own Python ``strftime``) and, without a ``Slug`` key, slugifies its
+title (or file name). Both are pure functions of their arguments, and they
+were a third of the main process's work per story in a parallel read.
+
+While the engine is on, the reading worker that parsed a story computes
+them from the parse as ``Content.__init__`` will ask for them (:func:`seeds`:
+the date with the zone Pelican will give it, the story's date format, the
+slug settings) and sends the answers with the parse; the main process keeps
+them (:func:`keep`), and :func:`install` has ``SafeDatetime.strftime`` and
+the ``slugify`` of ``pelican.contents`` answer from them. An answer is only
+taken for exactly the arguments it was made from:
+
+- a date: the format, the date's fields without its zone, the zone's name
+  and offset at that moment (all that ``strftime`` reads) and the
+  ``LC_TIME`` locale at the time of the call (a ``DATE_FORMATS`` entry with
+  a locale changes it in the middle of a build);
+- a slug: the value and its type, the substitutions, ``preserve_case`` and
+  ``use_unicode``.
+
+Anything else (another format, a date Pelican changed, a date that is not a
+``SafeDatetime``, a tuple format) gets Pelican's function. The answers are
+kept for the build and dropped when the engine switches off;
+:func:`uninstall` puts Pelican's functions back, and only while they are
+still these. Tested with Pelican 4.12.0.
+"""
+
+from __future__ import annotations
+
+import locale
+import os
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import pelican.contents
+from pelican.utils import SafeDatetime, set_date_tzinfo, slugify
+
+__all__ = ["install", "installed", "keep", "seeds", "uninstall"]
+
+_pelican_strftime = SafeDatetime.strftime
+_pelican_slugify = slugify
+
+_dates: dict[tuple[Any, ...], str] = {}
+_formats: set[str] = set()  # the formats of the dates in _dates
+_slugs: dict[tuple[Any, ...], str] = {}
+
+
+def _date_key(moment: Any, fmt: Any) -> tuple[Any, ...] | None:
+    if type(moment) is not SafeDatetime or type(fmt) is not str:
+        return None
+    try:
+        return (
+            fmt,
+            moment.replace(tzinfo=None),
+            moment.tzname(),
+            moment.utcoffset(),
+            locale.setlocale(locale.LC_TIME),
+        )
+    except Exception:
+        return None
+
+
+def _slug_key(
+    value: Any, regex_subs: Any, preserve_case: Any, use_unicode: Any
+) -> tuple[Any, ...] | None:
+    if type(value) is not str:
+        return None
+    try:
+        subs = tuple((str(src), str(dst)) for src, dst in regex_subs)
+    except (TypeError, ValueError):
+        return None
+    return (value, subs, bool(preserve_case), bool(use_unicode))
+
+
+def _strftime(self: Any, fmt: str, safe: bool = True) -> str:
+    """``SafeDatetime.strftime``, answered from the workers' dates."""
+    if (
+        safe and type(fmt) is str and fmt in _formats
+    ):  # others (URL patterns' parts) go straight on
+        key = _date_key(self, fmt)
+        if key is not None:
+            text = _dates.get(key)
+            if text is not None:
+                return text
+    return _pelican_strftime(self, fmt, safe)
+
+
+def _slugify(
+    value: str,
+    regex_subs: Iterable[tuple[str, str]] = (),
+    preserve_case: bool = False,
+    use_unicode: bool = False,
+) -> str:
+    """``pelican.contents.slugify``, answered from the workers' slugs."""
+    key = _slug_key(value, regex_subs, preserve_case, use_unicode)
+    if key is not None:
+        slug = _slugs.get(key)
+        if slug is not None:
+            return slug
+    return _pelican_slugify(value, regex_subs, preserve_case, use_unicode)
+
+
+def seeds(
+    metadata: Any, source_path: str, settings: Mapping[str, Any]
+) -> list[tuple[str, tuple[Any, ...], str]]:
+    """In a reading worker: the display dates and the slug that
+    ``Content.__init__`` will ask for, made from a parse (its metadata)."""
+    if not isinstance(metadata, dict):
+        return []
+    made: list[tuple[str, tuple[Any, ...], str]] = []
+    try:
+        made += _date_seeds(metadata, settings)
+        made += _slug_seeds(metadata, source_path, settings)
+    except Exception:  # Pelican meets it in the main process and says so
+        return made
+    return made
+
+
+def _date_seeds(
+    metadata: dict[str, Any], settings: Mapping[str, Any]
+) -> list[tuple[str, tuple[Any, ...], str]]:
+    fmt = metadata.get("date_format")
+    if fmt is None:
+        lang = metadata.get("lang", settings["DEFAULT_LANG"])
+        formats = settings["DATE_FORMATS"]
+        fmt = formats[lang] if lang in formats else settings["DEFAULT_DATE_FORMAT"]
+    if type(fmt) is not str:
+        return []
+    zone = metadata.get("timezone", settings.get("TIMEZONE", "UTC"))
+    made = []
+    for name in ("date", "modified"):
+        moment = metadata.get(name)
+        if moment is None:
+            continue
+        moment = set_date_tzinfo(moment, zone)
+        key = _date_key(moment, fmt)
+        if key is not None:
+            made.append(("date", key, _pelican_strftime(moment, fmt)))
+    return made
+
+
+def _slug_seeds(
+    metadata: dict[str, Any], source_path: str, settings: Mapping[str, Any]
+) -> list[tuple[str, tuple[Any, ...], str]]:
+    if "slug" in metadata:
+        return []
+    source = settings["SLUGIFY_SOURCE"]
+    if source == "title" and "title" in metadata:
+        value = metadata["title"]
+    elif source == "basename":
+        value = os.path.basename(os.path.splitext(source_path)[0])
+    else:
+        return []
+    args = (
+        settings.get("SLUG_REGEX_SUBSTITUTIONS", []),
+        settings.get("SLUGIFY_PRESERVE_CASE", False),
+        settings.get("SLUGIFY_USE_UNICODE", False),
+    )
+    key = _slug_key(value, *args)
+    if key is None:
+        return []
+    return [("slug", key, _pelican_slugify(value, *args))]
+
+
+def keep(made: Iterable[tuple[str, tuple[Any, ...], str]]) -> None:
+    """In the main process: a worker's answers, for this build."""
+    for kind, key, text in made:
+        if kind == "date":
+            _dates[key] = text
+            _formats.add(key[0])
+        else:
+            _slugs[key] = text
+
+
+def install() -> None:
+    """Dates and slugs answered from the workers' (while the engine is on)."""
+    _dates.clear()
+    _formats.clear()
+    _slugs.clear()
+    if SafeDatetime.strftime is _pelican_strftime:
+        SafeDatetime.strftime = _strftime  # type: ignore[method-assign]
+    if pelican.contents.slugify is _pelican_slugify:
+        pelican.contents.slugify = _slugify
+
+
+def uninstall() -> None:
+    """Pelican's functions again, and the answers dropped."""
+    if SafeDatetime.strftime is _strftime:
+        SafeDatetime.strftime = _pelican_strftime  # type: ignore[method-assign]
+    if pelican.contents.slugify is _slugify:
+        pelican.contents.slugify = _pelican_slugify
+    _dates.clear()
+    _formats.clear()
+    _slugs.clear()
+
+
+def installed() -> bool:
+    return SafeDatetime.strftime is _strftime and pelican.contents.slugify is _slugify

@@ -1,0 +1,176 @@
+"""Display dates and title slugs made in the reading workers: the main process
+takes them only for exactly the arguments they were made from."""
+
+from __future__ import annotations
+
+import datetime
+import locale
+import os
+import zoneinfo
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pelican.contents
+import pelican.utils
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pelican.settings import DEFAULT_CONFIG
+from pelican.utils import SafeDatetime
+
+from pbuild import build, corpus, story, tree
+from pelican.plugins.fastbuild import warm
+
+MAIN_PID = os.getpid()
+ZONES = ["UTC", "Asia/Shanghai", "America/New_York", "Europe/London"]
+FORMATS = ["%a %d %B %Y", "%b %-d, %Y %I:%M %p", "%Y-%m-%d %H:%M %Z %z", "%x"]
+
+
+@pytest.fixture
+def installed() -> Iterator[None]:
+    warm.install()
+    try:
+        yield
+    finally:
+        warm.uninstall()
+
+
+def seeded(metadata: dict[str, Any], **config: Any) -> None:
+    values = dict(DEFAULT_CONFIG, **config)
+    warm.keep(warm.seeds(metadata, "/site/content/stories/a-story.md", values))
+
+
+def pelicans(moment: SafeDatetime, fmt: str) -> str:
+    return pelican.utils.strftime(moment, fmt)
+
+
+def test_a_seeded_date_is_taken(installed: None, monkeypatch: Any) -> None:
+    moment = SafeDatetime(2026, 11, 18, 8, 40, tzinfo=zoneinfo.ZoneInfo("UTC"))
+    seeded({"date": moment}, DEFAULT_DATE_FORMAT=FORMATS[1])
+    made: list[str] = []
+    real = warm._pelican_strftime
+
+    def counting(self: Any, fmt: str, safe: bool = True) -> str:
+        if safe:  # Pelican's strftime asks for each directive, unsafe
+            made.append(fmt)
+        return real(self, fmt, safe)
+
+    monkeypatch.setattr(warm, "_pelican_strftime", counting)
+    assert moment.strftime(FORMATS[1]) == "Nov 18, 2026 08:40 AM"
+    assert made == []
+    # The same instant in another zone, another format: Pelican's.
+    other = moment.astimezone(zoneinfo.ZoneInfo("Asia/Shanghai"))
+    assert other.strftime(FORMATS[1]) == "Nov 18, 2026 04:40 PM"
+    assert moment.strftime(FORMATS[0]) == "Wed 18 November 2026"
+    assert made == [FORMATS[1], FORMATS[0]]
+
+
+def test_another_locale_is_another_answer(installed: None, monkeypatch: Any) -> None:
+    moment = SafeDatetime(2026, 11, 18, 8, 40, tzinfo=zoneinfo.ZoneInfo("UTC"))
+    seeded({"date": moment}, DEFAULT_DATE_FORMAT=FORMATS[0])
+    made: list[str] = []
+    real = warm._pelican_strftime
+
+    def counting(self: Any, fmt: str, safe: bool = True) -> str:
+        if safe:  # Pelican's strftime asks for each directive, unsafe
+            made.append(fmt)
+        return real(self, fmt, safe)
+
+    monkeypatch.setattr(warm, "_pelican_strftime", counting)
+    before = locale.setlocale(locale.LC_TIME)
+    other = "C.UTF-8" if before != "C.UTF-8" else "C"
+    try:
+        locale.setlocale(locale.LC_TIME, other)
+        moment.strftime(FORMATS[0])
+    finally:
+        locale.setlocale(locale.LC_TIME, before)
+    assert made == [FORMATS[0]]
+
+
+def test_a_slug_is_taken_for_its_own_settings_only(installed: None) -> None:
+    subs = DEFAULT_CONFIG["SLUG_REGEX_SUBSTITUTIONS"]
+    seeded(
+        {"title": "Ports & <em>Trade</em>"},
+        SLUGIFY_SOURCE="title",
+        SLUG_REGEX_SUBSTITUTIONS=subs,
+    )
+    assert warm._slugs  # seeded
+    key = next(iter(warm._slugs))
+    warm._slugs[key] = "seeded"  # to see where an answer comes from
+    assert pelican.contents.slugify("Ports & <em>Trade</em>", subs) == "seeded"
+    pelicans = warm._pelican_slugify
+    for args in ((subs, True), ([],), (subs, False, True)):
+        assert pelican.contents.slugify("Ports & <em>Trade</em>", *args) == (
+            pelicans("Ports & <em>Trade</em>", *args)
+        )
+
+
+@settings(max_examples=120, deadline=None)
+@given(
+    stamp=st.datetimes(
+        min_value=datetime.datetime(1990, 1, 1),
+        max_value=datetime.datetime(2040, 1, 1),
+    ),
+    zone=st.sampled_from(ZONES),
+    seeded_format=st.sampled_from(FORMATS),
+    asked_format=st.sampled_from(FORMATS),
+    shift=st.sampled_from([None, *ZONES]),
+    same_clock=st.booleans(),
+)
+def test_every_answer_is_pelicans(
+    stamp: datetime.datetime,
+    zone: str,
+    seeded_format: str,
+    asked_format: str,
+    shift: str | None,
+    same_clock: bool,
+) -> None:
+    moment = SafeDatetime(*stamp.timetuple()[:6])
+    warm.install()
+    try:
+        seeded({"date": moment}, TIMEZONE=zone, DEFAULT_DATE_FORMAT=seeded_format)
+        asked = pelican.utils.set_date_tzinfo(moment, zone)
+        if shift is not None and same_clock:  # the same clock time elsewhere
+            asked = asked.replace(tzinfo=zoneinfo.ZoneInfo(shift))
+        elif shift is not None:  # the same instant elsewhere
+            asked = asked.astimezone(zoneinfo.ZoneInfo(shift))
+        assert asked.strftime(asked_format) == pelicans(asked, asked_format)
+    finally:
+        warm.uninstall()
+
+
+def test_the_main_process_formats_no_story_date(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A story's display date and slug come from the worker that parsed it;
+    the site and the log are the serial build's, also with a language whose
+    date format sets a locale (Pelican's own function then)."""
+    extra = {
+        "stories/odd.md": story("Odd date", date="2026-03-02 10:00", lang="fr"),
+        "stories/no-slug.md": story("A title, slugified"),
+    }
+    content = corpus(tmp_path / "corpus", 60, extra=extra)
+    formatted: list[str] = []
+    real = pelican.utils.strftime
+    fmt = "%A %-d %B %Y"
+
+    def counting(date: Any, date_format: str) -> str:
+        if os.getpid() == MAIN_PID and date_format == fmt:
+            formatted.append(date_format)
+        return real(date, date_format)
+
+    monkeypatch.setattr(pelican.utils, "strftime", counting)
+    config = {
+        "DEFAULT_DATE_FORMAT": fmt,
+        "DATE_FORMATS": {"fr": ("C.UTF-8", "%d/%m/%Y")},
+    }
+    serial = build(content, tmp_path / "w1", 1, **config)
+    in_main_serial = len(formatted)
+    formatted.clear()
+    parallel = build(content, tmp_path / "w2", 2, **config)
+    assert in_main_serial >= 60  # every story's display date
+    assert len(formatted) < in_main_serial // 4
+    assert tree(parallel.output) == tree(serial.output)
+    assert parallel.log() == serial.log()
+    assert not warm.installed()
