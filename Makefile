@@ -76,8 +76,10 @@ vnu: venv $(VNU_JAR)
 html: venv
 	$(PELICAN) $(INPUTDIR) -o $(OUTPUTDIR) -s $(CONFFILE) --delete-output-directory
 
+# The suite runs in TEST_WORKERS processes (pytest-xdist); 1 runs it in one.
+TEST_WORKERS ?= 2
 test: venv vnu
-	CX_VNU_JAR=$(abspath $(VNU_JAR)) $(BIN)/python -m pytest $(PYTEST_ARGS)
+	CX_VNU_JAR=$(abspath $(VNU_JAR)) $(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 # The long tests (fresh venvs from the wheel, large builds); CI runs them too.
 test-slow: venv vnu
