@@ -273,3 +273,14 @@ def no_children_left(before: set[int]) -> bool:
     """No worker of the engine is left, running or as a zombie (``before``:
     the children this process had already, a browser of other tests say)."""
     return child_pids() <= before
+
+
+@contextmanager
+def switched_on(module: Any) -> Iterator[None]:
+    """One of the engine's replacements of Pelican's functions (a module with
+    ``install`` and ``uninstall``) in place for the block."""
+    module.install()
+    try:
+        yield
+    finally:
+        module.uninstall()

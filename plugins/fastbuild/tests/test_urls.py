@@ -17,7 +17,7 @@ from pelican.settings import DEFAULT_CONFIG
 from pelican.urlwrappers import Author, Category
 from pelican.utils import SafeDatetime
 
-from pbuild import build, tree
+from pbuild import build, switched_on, tree
 from pelican.plugins.fastbuild import urls
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
@@ -36,11 +36,8 @@ PATTERNS = [
 
 @pytest.fixture
 def installed() -> Iterator[None]:
-    urls.install()
-    try:
+    with switched_on(urls):
         yield
-    finally:
-        urls.uninstall()
 
 
 def settings_with(**extra: Any) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from pelican.settings import DEFAULT_CONFIG
 from pelican.utils import SafeDatetime
 
-from pbuild import build, corpus, story, tree
+from pbuild import build, corpus, story, switched_on, tree
 from pelican.plugins.fastbuild import warm
 
 MAIN_PID = os.getpid()
@@ -29,11 +29,8 @@ FORMATS = ["%a %d %B %Y", "%b %-d, %Y %I:%M %p", "%Y-%m-%d %H:%M %Z %z", "%x"]
 
 @pytest.fixture
 def installed() -> Iterator[None]:
-    warm.install()
-    try:
+    with switched_on(warm):
         yield
-    finally:
-        warm.uninstall()
 
 
 def seeded(metadata: dict[str, Any], **config: Any) -> None:
@@ -45,9 +42,9 @@ def pelicans(moment: SafeDatetime, fmt: str) -> str:
     return pelican.utils.strftime(moment, fmt)
 
 
-def test_a_seeded_date_is_taken(installed: None, monkeypatch: Any) -> None:
-    moment = SafeDatetime(2026, 11, 18, 8, 40, tzinfo=zoneinfo.ZoneInfo("UTC"))
-    seeded({"date": moment}, DEFAULT_DATE_FORMAT=FORMATS[1])
+@pytest.fixture
+def pelicans_dates(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The formats Pelican's own ``SafeDatetime.strftime`` is asked for."""
     made: list[str] = []
     real = warm._pelican_strftime
 
@@ -57,6 +54,14 @@ def test_a_seeded_date_is_taken(installed: None, monkeypatch: Any) -> None:
         return real(self, fmt, safe)
 
     monkeypatch.setattr(warm, "_pelican_strftime", counting)
+    return made
+
+
+def test_a_seeded_date_is_taken(installed: None, pelicans_dates: list[str]) -> None:
+    moment = SafeDatetime(2026, 11, 18, 8, 40, tzinfo=zoneinfo.ZoneInfo("UTC"))
+    seeded({"date": moment}, DEFAULT_DATE_FORMAT=FORMATS[1])
+    made = pelicans_dates
+    made.clear()  # the seed was made by Pelican's function
     assert moment.strftime(FORMATS[1]) == "Nov 18, 2026 08:40 AM"
     assert made == []
     # The same instant in another zone, another format: Pelican's.
@@ -66,18 +71,13 @@ def test_a_seeded_date_is_taken(installed: None, monkeypatch: Any) -> None:
     assert made == [FORMATS[1], FORMATS[0]]
 
 
-def test_another_locale_is_another_answer(installed: None, monkeypatch: Any) -> None:
+def test_another_locale_is_another_answer(
+    installed: None, pelicans_dates: list[str]
+) -> None:
     moment = SafeDatetime(2026, 11, 18, 8, 40, tzinfo=zoneinfo.ZoneInfo("UTC"))
     seeded({"date": moment}, DEFAULT_DATE_FORMAT=FORMATS[0])
-    made: list[str] = []
-    real = warm._pelican_strftime
-
-    def counting(self: Any, fmt: str, safe: bool = True) -> str:
-        if safe:  # Pelican's strftime asks for each directive, unsafe
-            made.append(fmt)
-        return real(self, fmt, safe)
-
-    monkeypatch.setattr(warm, "_pelican_strftime", counting)
+    made = pelicans_dates
+    made.clear()  # the seed was made by Pelican's function
     before = locale.setlocale(locale.LC_TIME)
     other = "C.UTF-8" if before != "C.UTF-8" else "C"
     try:

@@ -274,6 +274,7 @@ class _LaterFile:
 _AHEAD = 32
 
 
+@dataclass(eq=False)
 class _Committer:
     """A worker's second thread: writes the files of its own pages and sends
     its notes, in the order they were handed over, so a note always follows
@@ -287,22 +288,15 @@ class _Committer:
     parent to write, as the worker's last note: everything handed over after
     it is dropped, and :attr:`failed` tells the worker to stop."""
 
-    def __init__(
-        self,
-        sender: Sender,
-        journal: mmap.mmap,
-        writing: mmap.mmap,
-        build: Any,
-        settings: Any,
-        real_open: Callable[..., Any],
-    ) -> None:
-        self._sender = sender
-        self._journal = journal
-        self._writing = writing
-        self._build = build
-        self._settings = settings
-        self._open = real_open
-        self.failed = False
+    sender: Sender
+    journal: mmap.mmap
+    writing: mmap.mmap  # where it notes the file it is writing
+    build: Any
+    settings: Any
+    real_open: Callable[..., Any]
+    failed: bool = False
+
+    def __post_init__(self) -> None:
         self._queue: queue.Queue[Callable[[], None] | None] = queue.Queue(_AHEAD)
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
@@ -314,14 +308,14 @@ class _Committer:
 
     def send(self, data: bytes) -> None:
         """A note that reports no file (sent after every file handed over)."""
-        self._queue.put(lambda: self._sender.put(data))
+        self._queue.put(lambda: self.sender.put(data))
 
     def write(self, file: _LaterFile) -> None:
         self._queue.put(lambda: self._write(file))
 
     def report(self, own: _Own) -> None:
         """The note of an own page, made once its file is written."""
-        self._queue.put(lambda: self._sender.put(dumps(_note(own), self._settings)))
+        self._queue.put(lambda: self.sender.put(dumps(_note(own), self.settings)))
 
     def close(self) -> None:
         """Everything handed over is done."""
@@ -331,15 +325,15 @@ class _Committer:
     def _write(self, file: _LaterFile) -> None:
         own = file.own
         path = own.path or ""
-        if not _journal(self._journal, own.page, path):
+        if not _journal(self.journal, own.page, path):
             own.unwritten = True
             return
-        _set_mark(self._writing, str(own.name))  # a death names this file
+        _set_mark(self.writing, str(own.name))  # a death names this file
         try:
-            if self._build is not None:
-                real: Any = KeepFile(path, file.encoding, self._build)
+            if self.build is not None:
+                real: Any = KeepFile(path, file.encoding, self.build)
             else:
-                real = self._open(path, "w", encoding=file.encoding)
+                real = self.real_open(path, "w", encoding=file.encoding)
             with real:
                 for part in file.parts:
                     real.write(part)
@@ -348,9 +342,9 @@ class _Committer:
             self.failed = True
             message = ("last", own.page, own.name, own.text, own.records)
             note = (*message, own.reads, True, own.fingerprint)
-            self._sender.put(dumps(note, self._settings))
+            self.sender.put(dumps(note, self.settings))
         finally:
-            _set_mark(self._writing, "")
+            _set_mark(self.writing, "")
 
 
 def _set_mark(mark: mmap.mmap, text: str) -> None:
