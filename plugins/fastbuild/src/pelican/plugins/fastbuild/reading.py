@@ -54,7 +54,6 @@ from multiprocessing.connection import Connection, wait
 from typing import Any
 
 from pelican.readers import _filter_discardable_metadata
-from pelican.urlwrappers import URLWrapper
 from pelican.utils import file_suffix
 
 from . import incremental, procs, readcache, warm
@@ -462,7 +461,8 @@ def _read_in_workers(
     def run(k: int, conn: Connection, capture: LogCapture) -> None:
         # One message per block of consecutive files: a list of
         # (index, stamp, data, records, kept) (:func:`_read_one`) and the
-        # file's display dates and slug (:func:`.warm.seeds`).
+        # file's display dates and slug (:func:`.warm.seeds`, which also has
+        # its tags, category and authors carry their slugs).
         mark, results = marks[k], []
         sender = procs.Sender(conn)
         for index in shares[k]:
@@ -470,7 +470,6 @@ def _read_in_workers(
             result = _read_one(readers, jobs[index], index, capture, build, state)
             made: list[Any] = []
             if result[2] is not None:
-                _warm_slugs(result[2][1])
                 made = warm.seeds(result[2][1], jobs[index][1], settings)
             results.append((*result, made))
             if len(results) == block or index + 1 == len(jobs):
@@ -530,23 +529,6 @@ def _read_one(
         return (index, None, None, [], None)
     kept = readcache.stored(data, records, settings) if keep else None
     return (index, stamp, data, records, kept)
-
-
-def _warm_slugs(metadata: Any) -> None:
-    """In a worker: the slug of each tag, category and author of a parse,
-    computed here and kept by the object as Pelican's ``URLWrapper.slug``
-    keeps it (it travels with the object), rather than in the main process,
-    where Pelican asks for it to format every URL. An empty slug is left to
-    the main process, where Pelican warns of it (a worker's log records
-    outside a file's reading are dropped)."""
-    if not isinstance(metadata, dict):
-        return
-    for value in metadata.values():
-        for item in value if isinstance(value, list) else (value,):
-            if isinstance(item, URLWrapper) and vars(item).get("_slug", "") is None:
-                slug = item.slug  # the property keeps it (``_slug``)
-                if not slug:
-                    item._slug = None
 
 
 def _inject(

@@ -128,13 +128,13 @@ def _key(values: tuple[Any, ...]) -> tuple[Any, ...] | None:
 def _expand_settings(self: Any, key: str, klass: str | None = None) -> str:
     """Pelican's ``Content._expand_settings``, answered from the build's
     memory while the values it formats are the same."""
+    compared = None
     try:
         pattern = self.settings[f"{klass or self.__class__.__name__}_{key}".upper()]
         fields = _fields(pattern) if type(pattern) is str else None
-        values = (
-            tuple(_value(self, name) for name in fields) if fields is not None else ()
-        )
-        compared = _key(values) if fields is not None else None
+        if fields is not None:
+            values = tuple(_value(self, name) for name in fields)
+            compared = _key(values)
     except Exception:
         compared = None  # Pelican's method meets the same and says so
     if compared is None:

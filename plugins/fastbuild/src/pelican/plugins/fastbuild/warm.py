@@ -1,4 +1,4 @@
-"""A story's display date and title slug, made in the reading worker.
+"""A story's display dates and slugs, made in the reading worker.
 
 Pelican's ``Content.__init__`` runs in the main process, once per story, and
 there formats the story's date for display (``locale_date``, and
@@ -22,6 +22,12 @@ taken for exactly the arguments it was made from:
 - a slug: the value and its type, the substitutions, ``preserve_case`` and
   ``use_unicode``.
 
+The same worker asks each tag, category and author of the parse for its
+slug, which Pelican's ``URLWrapper`` keeps and which travels with the
+object, so the main process does not slugify them again to format every
+URL. An empty slug is left to the main process, where Pelican warns of it
+(a worker's log records outside a file's reading are dropped).
+
 Anything else (another format, a date Pelican changed, a date that is not a
 ``SafeDatetime``, a tuple format) gets Pelican's function. The answers are
 kept for the build and dropped when the engine switches off;
@@ -37,6 +43,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 import pelican.contents
+from pelican.urlwrappers import URLWrapper
 from pelican.utils import SafeDatetime, set_date_tzinfo, slugify
 
 __all__ = ["install", "installed", "keep", "seeds", "uninstall"]
@@ -108,9 +115,11 @@ def seeds(
     metadata: Any, source_path: str, settings: Mapping[str, Any]
 ) -> list[tuple[str, tuple[Any, ...], str]]:
     """In a reading worker: the display dates and the slug that
-    ``Content.__init__`` will ask for, made from a parse (its metadata)."""
+    ``Content.__init__`` will ask for, made from a parse (its metadata);
+    the parse's tags, category and authors are given their slugs."""
     if not isinstance(metadata, dict):
         return []
+    _warm_wrappers(metadata)
     made: list[tuple[str, tuple[Any, ...], str]] = []
     try:
         made += _date_seeds(metadata, settings)
@@ -118,6 +127,21 @@ def seeds(
     except Exception:  # Pelican meets it in the main process and says so
         return made
     return made
+
+
+def _warm_wrappers(metadata: dict[str, Any]) -> None:
+    """In a worker: the slug of each tag, category and author of a parse,
+    computed here and kept by the object as Pelican's ``URLWrapper.slug``
+    keeps it (it travels with the object), rather than in the main process,
+    where Pelican asks for it to format every URL. An empty slug is left to
+    the main process, where Pelican warns of it (a worker's log records
+    outside a file's reading are dropped)."""
+    for value in metadata.values():
+        for item in value if isinstance(value, list) else (value,):
+            if isinstance(item, URLWrapper) and vars(item).get("_slug", "") is None:
+                slug = item.slug  # the property keeps it (``_slug``)
+                if not slug:
+                    item._slug = None
 
 
 def _date_seeds(
