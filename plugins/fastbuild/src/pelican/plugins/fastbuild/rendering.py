@@ -21,19 +21,13 @@ for the worker's own pages (in the worker, the names are rebound: a forked
 worker runs nothing else). Log records are captured only while an own page
 renders.
 
-A worker renders on its main thread and hands each own page's text, as
-Pelican's writer closes the file, to its committer thread, which writes the
-files and sends the notes in order (writing a file is mostly waiting for the
-file system, truncating the old one above all; the worker renders on
-meanwhile). The committer notes each file in shared memory before opening it
-(a journal the parent reads if the build stops in the middle of the batch:
-the files written beyond the page it stopped at are removed, as a serial
-build had not written them), and once it is closed sends
-``("ok", page, output_file, path, records)``. A page whose file cannot be
-written (its ``open`` or ``write`` raised, or Pelican's check) is sent back
-as text for the parent to write, and the worker stops. A worker's death is
-reported with the file its committer was writing, else the page it was
-rendering.
+A worker notes each own page in shared memory before opening its file (a
+journal the parent reads if the build stops in the middle of the batch: the
+files written beyond the page it stopped at are removed, as a serial build
+had not written them), and when the file is closed sends
+``("ok", page, output_file, path, records)``. A page whose file it cannot
+write (its ``open``, ``write`` or Pelican's check raised) is sent back as
+text for the parent to write, and the worker stops.
 
 The parent replays the same batch through Pelican's real ``write_file`` with
 a proxy whose ``render`` waits for that page's note from its worker, replays
@@ -53,10 +47,8 @@ import logging
 import logging.handlers
 import mmap
 import os
-import queue
 import struct
 import sys
-import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
@@ -247,123 +239,6 @@ class _Stop(Exception):
     """A worker's own page failed: it has reported it and stops."""
 
 
-class _LaterFile:
-    """What ``open`` gives Pelican's writer for a worker's own page: the text
-    is kept, and handed to the worker's :class:`_Committer` when Pelican
-    closes the file (not when an exception leaves its ``with`` block)."""
-
-    def __init__(self, own: _Own, encoding: str | None, committer: _Committer) -> None:
-        self.own = own
-        self.encoding = encoding
-        self.parts: list[str] = []
-        self._committer = committer
-
-    def __enter__(self) -> _LaterFile:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if exc[0] is None:
-            self._committer.write(self)
-
-    def write(self, text: str) -> int:
-        self.parts.append(text)
-        return len(text)
-
-
-# Pages a worker may render ahead of the files its committer has written.
-_AHEAD = 32
-
-
-@dataclass(eq=False)
-class _Committer:
-    """A worker's second thread: writes the files of its own pages and sends
-    its notes, in the order they were handed over, so a note always follows
-    the file it reports. Writing a file mostly waits for the file system
-    (truncating an existing file is most of it), which this thread does while
-    the worker renders its next pages.
-
-    A page's file is journaled just before it is opened (the parent removes
-    the files journaled beyond the page a stopped build reached). A file it
-    cannot write (``open`` or ``write`` raised) is sent back as text for the
-    parent to write, as the worker's last note: everything handed over after
-    it is dropped, and :attr:`failed` tells the worker to stop."""
-
-    sender: Sender
-    journal: mmap.mmap
-    writing: mmap.mmap  # where it notes the file it is writing
-    build: Any
-    settings: Any
-    real_open: Callable[..., Any]
-    failed: bool = False
-
-    def __post_init__(self) -> None:
-        self._queue: queue.Queue[Callable[[], None] | None] = queue.Queue(_AHEAD)
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        while (item := self._queue.get()) is not None:
-            if not self.failed:
-                item()
-
-    def send(self, data: bytes) -> None:
-        """A note that reports no file (sent after every file handed over)."""
-        self._queue.put(lambda: self.sender.put(data))
-
-    def write(self, file: _LaterFile) -> None:
-        self._queue.put(lambda: self._write(file))
-
-    def report(self, own: _Own) -> None:
-        """The note of an own page, made once its file is written."""
-        self._queue.put(lambda: self.sender.put(dumps(_note(own), self.settings)))
-
-    def close(self) -> None:
-        """Everything handed over is done."""
-        self._queue.put(None)
-        self._thread.join()
-
-    def _write(self, file: _LaterFile) -> None:
-        own = file.own
-        path = own.path or ""
-        if not _journal(self.journal, own.page, path):
-            own.unwritten = True
-            return
-        _set_mark(self.writing, str(own.name))  # a death names this file
-        try:
-            if self.build is not None:
-                real: Any = KeepFile(path, file.encoding, self.build)
-            else:
-                real = self.real_open(path, "w", encoding=file.encoding)
-            with real:
-                for part in file.parts:
-                    real.write(part)
-            own.file = real
-        except Exception:
-            self.failed = True
-            message = ("last", own.page, own.name, own.text, own.records)
-            note = (*message, own.reads, True, own.fingerprint)
-            self.sender.put(dumps(note, self.settings))
-        finally:
-            _set_mark(self.writing, "")
-
-
-def _set_mark(mark: mmap.mmap, text: str) -> None:
-    """Note ``text`` in a worker's shared ``mark`` (length first, then bytes)."""
-    data = text.encode("utf-8", "replace")[: _MARK - 4]
-    mark[4 : 4 + len(data)] = data
-    mark[:4] = len(data).to_bytes(4, "little")
-
-
-def _note(own: _Own) -> tuple[Any, ...]:
-    """The note of an own page whose file was handed to the committer."""
-    if own.unwritten:
-        message = ("text", own.page, own.name, own.text, own.records)
-    else:
-        message = ("ok", own.page, own.name, own.path, own.records)
-    wrote = own.file.wrote if isinstance(own.file, KeepFile) else True
-    return (*message, own.reads, wrote, own.fingerprint)
-
-
 def _describe(err: BaseException) -> str:
     return f"{type(err).__name__}: {err}"
 
@@ -394,8 +269,6 @@ class RenderPool:
         # A worker's queued messages die with it: each notes the output file
         # it is rendering here, so that a death names the right page.
         self._marks = [mmap.mmap(-1, _MARK) for _ in range(workers)]
-        # ... and the output file its committer is writing (empty: none).
-        self._writing = [mmap.mmap(-1, _MARK) for _ in range(workers)]
         self._journals = [mmap.mmap(-1, _JOURNAL) for _ in range(workers)]
         self._parent_writer = writer
         # The parent's side: the page being replayed, and the path its worker
@@ -416,27 +289,28 @@ class RenderPool:
         sender = Sender(conn)
         settings = self._settings
         mark, journal = self._marks[k], self._journals[k]
-        writing = self._writing[k]
         counter = 0
         own: _Own | None = None
         # The call being replayed, its plan, and the number of its first page.
         calling: list[Any] = [None, None, -1]
         real_open, real_makedirs = builtins.open, os.makedirs
-        build = self._build
-        committer = _Committer(sender, journal, writing, build, settings, real_open)
 
         def finish() -> None:
-            """The previous own page is done: its note follows its file."""
+            """The previous own page is done: send its note."""
             nonlocal own
             if own is not None:
-                committer.report(own)
+                if own.unwritten:
+                    message = ("text", own.page, own.name, own.text, own.records)
+                else:
+                    message = ("ok", own.page, own.name, own.path, own.records)
+                wrote = own.file.wrote if isinstance(own.file, KeepFile) else True
+                note = (*message, own.reads, wrote, own.fingerprint)
+                sender.put(dumps(note, settings))
                 own = None
 
         def render(real: Any, context: dict[str, Any]) -> str:
             nonlocal counter, own
             finish()
-            if committer.failed:  # a file could not be written: reported
-                raise _Stop
             page, counter = counter, counter + 1
             if (page // self._block) % self._workers != k:
                 return ""
@@ -450,9 +324,11 @@ class RenderPool:
                 build.decide(job, plan)
             if tracked and plan.reuse:
                 note = ("reused", page, name, None, [], None, False, None)
-                committer.send(dumps(note, settings))
+                sender.put(dumps(note, settings))
                 return ""
-            _set_mark(mark, str(name))
+            note = str(name).encode("utf-8", "replace")[: _MARK - 4]
+            mark[4 : 4 + len(note)] = note
+            mark[:4] = len(note).to_bytes(4, "little")
             capture.start()
             recorder = record.Recorder()
             try:
@@ -464,7 +340,7 @@ class RenderPool:
             except Exception as err:
                 capture.stop()
                 message = ("error", page, name, _describe(err), [], None, True, None)
-                committer.send(dumps(message, settings))
+                sender.put(dumps(message, settings))
                 raise _Stop from None
             own = _Own(page, name, text, records, recorder.as_data())
             if tracked:  # taken here, in parallel, rather than in the parent
@@ -477,13 +353,19 @@ class RenderPool:
                 real_makedirs(name, mode, exist_ok)
 
         def open_(file: Any, mode: str = "r", encoding: str | None = None) -> Any:
-            # Called by Pelican's _open_w once its check has passed; the
-            # committer writes the file.
+            # Called by Pelican's _open_w once its check has passed.
             if own is None or file == os.devnull:
                 return NullFile()
+            if not _journal(journal, own.page, str(file)):
+                own.unwritten = True
+                return NullFile()
             own.path = str(file)
-            return _LaterFile(own, encoding, committer)
+            if build is not None:
+                own.file = KeepFile(own.path, encoding, build)
+                return own.file
+            return real_open(file, mode, encoding=encoding)
 
+        build = self._build
         os.makedirs = makedirs  # type: ignore[assignment]
         pelican.writers.open = open_  # type: ignore[attr-defined]
         try:
@@ -502,9 +384,8 @@ class RenderPool:
             if own is not None:
                 message = ("last", own.page, own.name, own.text, own.records)
                 note = (*message, own.reads, True, own.fingerprint)
-                committer.send(dumps(note, settings))
+                sender.put(dumps(note, settings))
         finally:
-            committer.close()
             sender.close()
 
     # -- the parent side ----------------------------------------------------
@@ -623,13 +504,10 @@ class RenderPool:
                     folder = os.path.dirname(folder)
 
     def _noted(self, k: int) -> str:
-        """The output file worker ``k`` was writing, else the one it was
-        rendering ("" if none)."""
-        for mark in (self._writing[k], self._marks[k]):
-            size = int.from_bytes(mark[:4], "little")
-            if size:
-                return mark[4 : 4 + size].decode("utf-8", "replace")
-        return ""
+        """The output file worker ``k`` was rendering ("" if none)."""
+        mark = self._marks[k]
+        size = int.from_bytes(mark[:4], "little")
+        return mark[4 : 4 + size].decode("utf-8", "replace")
 
     def close(self) -> None:
         """Stop and reap every worker (they have nothing left to give)."""
@@ -637,7 +515,7 @@ class RenderPool:
 
     def release(self) -> None:
         """Free the shared memory (after :meth:`close`)."""
-        for area in (*self._marks, *self._writing, *self._journals):
+        for area in (*self._marks, *self._journals):
             area.close()
 
 
