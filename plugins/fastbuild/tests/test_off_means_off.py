@@ -14,6 +14,7 @@ from typing import Any
 
 import pelican.contents
 import pelican.generators
+import pelican.urlwrappers
 import pelican.utils
 import pelican.writers
 import pytest
@@ -40,6 +41,7 @@ PELICANS_OWN = (
     vars(pelican.contents.Content)["_expand_settings"],
     vars(pelican.utils.SafeDatetime)["strftime"],
     pelican.contents.slugify,
+    pelican.urlwrappers.slugify,
 )
 
 
@@ -49,6 +51,7 @@ def replaceable() -> tuple[Any, ...]:
         vars(pelican.contents.Content)["_expand_settings"],
         vars(pelican.utils.SafeDatetime)["strftime"],
         pelican.contents.slugify,
+        pelican.urlwrappers.slugify,
     )
 
 
@@ -191,6 +194,7 @@ def test_on_for_its_build_only(content60: Path, tmp_path: Path) -> None:
         (
             engine.plugin.urls._expand_settings,
             engine.plugin.warm._strftime,
+            engine.plugin.warm._slugify,
             engine.plugin.warm._slugify,
         )
     ]

@@ -1,5 +1,6 @@
-"""Display dates and title slugs made in the reading workers: the main process
-takes them only for exactly the arguments they were made from."""
+"""Display dates, URL date parts and title slugs made in the reading workers:
+the main process takes them only for exactly the arguments they were made
+from; a slug made once is not made again."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pelican.contents
+import pelican.urlwrappers
 import pelican.utils
 import pytest
 from hypothesis import given, settings
@@ -106,6 +108,45 @@ def test_a_slug_is_taken_for_its_own_settings_only(installed: None) -> None:
         )
 
 
+def test_a_url_date_part_is_taken(installed: None, pelicans_dates: list[str]) -> None:
+    moment = SafeDatetime(2026, 11, 18, 8, 40, tzinfo=zoneinfo.ZoneInfo("UTC"))
+    seeded(
+        {"date": moment},
+        ARTICLE_URL="{date:%Y}/{date:%m}/{slug}/",
+        ARTICLE_SAVE_AS="{date:%Y}/{date:%m}/{date:%d}/{slug}/index.html",
+        PAGE_URL="{date!r:>30}/{date.year}/{slug}/",  # no strftime of the date
+    )
+    made = pelicans_dates
+    made.clear()  # the seeds were made by Pelican's function
+    assert f"{moment:%Y}/{moment:%m}/{moment:%d}" == "2026/11/18"
+    assert made == []
+    assert format(moment, "%H") == "08"  # not a URL's part: Pelican's
+    assert made == ["%H"]
+
+
+def test_a_slug_is_made_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    made: list[str] = []
+    real = warm._pelican_slugify
+
+    def counting(value: str, *args: Any, **kwargs: Any) -> str:
+        made.append(value)
+        return real(value, *args, **kwargs)
+
+    for module in (warm, pelican.contents, pelican.urlwrappers):
+        name = "_pelican_slugify" if module is warm else "slugify"
+        monkeypatch.setattr(module, name, counting)
+    with switched_on(warm):
+        config = dict(DEFAULT_CONFIG)
+        # The default author Content.__init__ gives each story: a new object.
+        slugs = {pelican.urlwrappers.Author("CX Newsroom", config).slug for _ in "ab"}
+        assert slugs == {"cx-newsroom"}
+        assert made == ["CX Newsroom"]
+        subs = config["SLUG_REGEX_SUBSTITUTIONS"]  # what an Author falls back to
+        assert pelican.contents.slugify("CX Newsroom", subs) == "cx-newsroom"
+        assert made == ["CX Newsroom"]  # the same arguments: the same answer
+    assert pelican.urlwrappers.slugify is counting  # Pelican's again
+
+
 @settings(max_examples=120, deadline=None)
 @given(
     stamp=st.datetimes(
@@ -117,6 +158,7 @@ def test_a_slug_is_taken_for_its_own_settings_only(installed: None) -> None:
     asked_format=st.sampled_from(FORMATS),
     shift=st.sampled_from([None, *ZONES]),
     same_clock=st.booleans(),
+    in_url=st.booleans(),
 )
 def test_every_answer_is_pelicans(
     stamp: datetime.datetime,
@@ -125,11 +167,17 @@ def test_every_answer_is_pelicans(
     asked_format: str,
     shift: str | None,
     same_clock: bool,
+    in_url: bool,
 ) -> None:
     moment = SafeDatetime(*stamp.timetuple()[:6])
+    config: dict[str, Any] = {"TIMEZONE": zone}
+    if in_url:  # a part of the URL, the display format Pelican's default
+        config["ARTICLE_SAVE_AS"] = f"{{date:{seeded_format}}}/{{slug}}.html"
+    else:
+        config["DEFAULT_DATE_FORMAT"] = seeded_format
     warm.install()
     try:
-        seeded({"date": moment}, TIMEZONE=zone, DEFAULT_DATE_FORMAT=seeded_format)
+        seeded({"date": moment}, **config)
         asked = pelican.utils.set_date_tzinfo(moment, zone)
         if shift is not None and same_clock:  # the same clock time elsewhere
             asked = asked.replace(tzinfo=zoneinfo.ZoneInfo(shift))
@@ -143,9 +191,10 @@ def test_every_answer_is_pelicans(
 def test_the_main_process_formats_no_story_date(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A story's display date and slug come from the worker that parsed it;
-    the site and the log are the serial build's, also with a language whose
-    date format sets a locale (Pelican's own function then)."""
+    """A story's display date, its URL's date parts and its slug come from
+    the worker that parsed it, the default author's slug is made once; the
+    site and the log are the serial build's, also with a language whose date
+    format sets a locale (Pelican's own function then)."""
     extra = {
         "stories/odd.md": story("Odd date", date="2026-03-02 10:00", lang="fr"),
         "stories/no-slug.md": story("A title, slugified"),
@@ -154,23 +203,44 @@ def test_the_main_process_formats_no_story_date(
     formatted: list[str] = []
     real = pelican.utils.strftime
     fmt = "%A %-d %B %Y"
+    url_parts = ("%Y", "%m")
 
     def counting(date: Any, date_format: str) -> str:
-        if os.getpid() == MAIN_PID and date_format == fmt:
+        if os.getpid() == MAIN_PID and date_format in (fmt, *url_parts):
             formatted.append(date_format)
         return real(date, date_format)
 
+    slugified: list[str] = []
+    real_slugify = warm._pelican_slugify
+
+    def counting_slugs(value: str, *args: Any, **kwargs: Any) -> str:
+        if os.getpid() == MAIN_PID and value == "Default Author":
+            slugified.append(value)
+        return real_slugify(value, *args, **kwargs)
+
     monkeypatch.setattr(pelican.utils, "strftime", counting)
+    for module in (warm, pelican.contents, pelican.urlwrappers):
+        name = "_pelican_slugify" if module is warm else "slugify"
+        monkeypatch.setattr(module, name, counting_slugs)
     config = {
         "DEFAULT_DATE_FORMAT": fmt,
         "DATE_FORMATS": {"fr": ("C.UTF-8", "%d/%m/%Y")},
+        "ARTICLE_URL": "{date:%Y}/{date:%m}/{slug}/",
+        "ARTICLE_SAVE_AS": "{date:%Y}/{date:%m}/{slug}/index.html",
+        "AUTHOR": "Default Author",
     }
     serial = build(content, tmp_path / "w1", 1, **config)
     in_main_serial = len(formatted)
+    slugs_serial = len(slugified)
     formatted.clear()
+    slugified.clear()
     parallel = build(content, tmp_path / "w2", 2, **config)
-    assert in_main_serial >= 60  # every story's display date
-    assert len(formatted) < in_main_serial // 4
+    # Every story's display date, and its URL's year and month (save_as and
+    # url: twice each).
+    assert in_main_serial >= 60 * 5
+    assert len(formatted) < in_main_serial // 10
+    assert slugs_serial >= 60  # every story's default author, for its URL
+    assert len(slugified) <= 1
     assert tree(parallel.output) == tree(serial.output)
     assert parallel.log() == serial.log()
     assert not warm.installed()

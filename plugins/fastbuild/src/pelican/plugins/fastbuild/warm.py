@@ -10,9 +10,12 @@ were a third of the main process's work per story in a parallel read.
 While the engine is on, the reading worker that parsed a story computes
 them from the parse as ``Content.__init__`` will ask for them (:func:`seeds`:
 the date with the zone Pelican will give it, the story's date format, the
-slug settings) and sends the answers with the parse; the main process keeps
-them (:func:`keep`), and :func:`install` has ``SafeDatetime.strftime`` and
-the ``slugify`` of ``pelican.contents`` answer from them. An answer is only
+slug settings), and the date's parts that the URL settings format
+(``{date:%Y}`` in ``ARTICLE_SAVE_AS``: Pelican's ``strftime`` again, for
+the story's ``save_as`` and ``url``), and sends the answers with the
+parse; the main process keeps them (:func:`keep`), and :func:`install` has
+``SafeDatetime.strftime`` and the ``slugify`` of ``pelican.contents`` and
+``pelican.urlwrappers`` answer from them. An answer is only
 taken for exactly the arguments it was made from:
 
 - a date: the format, the date's fields without its zone, the zone's name
@@ -26,7 +29,12 @@ The same worker asks each tag, category and author of the parse for its
 slug, which Pelican's ``URLWrapper`` keeps and which travels with the
 object, so the main process does not slugify them again to format every
 URL. An empty slug is left to the main process, where Pelican warns of it
-(a worker's log records outside a file's reading are dropped).
+(a worker's log records outside a file's reading are dropped). A slug made
+in a process is kept there too (``slugify`` is a pure function of its
+arguments), and the ``slugify`` of ``pelican.urlwrappers`` answers from the
+same answers: the default author or category that ``Content.__init__``
+gives every story without one is a new object each time, and was slugified
+anew for every story's URL.
 
 Anything else (another format, a date Pelican changed, a date that is not a
 ``SafeDatetime``, a tuple format) gets Pelican's function. The answers are
@@ -37,12 +45,15 @@ still these. Tested with Pelican 4.12.0.
 
 from __future__ import annotations
 
+import functools
 import locale
 import os
 from collections.abc import Iterable, Mapping
+from string import Formatter
 from typing import Any
 
 import pelican.contents
+import pelican.urlwrappers
 from pelican.urlwrappers import URLWrapper
 from pelican.utils import SafeDatetime, set_date_tzinfo, slugify
 
@@ -102,13 +113,17 @@ def _slugify(
     preserve_case: bool = False,
     use_unicode: bool = False,
 ) -> str:
-    """``pelican.contents.slugify``, answered from the workers' slugs."""
+    """Pelican's ``slugify`` (of ``pelican.contents`` and
+    ``pelican.urlwrappers``), answered from the slugs made so far."""
     key = _slug_key(value, regex_subs, preserve_case, use_unicode)
-    if key is not None:
-        slug = _slugs.get(key)
-        if slug is not None:
-            return slug
-    return _pelican_slugify(value, regex_subs, preserve_case, use_unicode)
+    if key is None:
+        return _pelican_slugify(value, regex_subs, preserve_case, use_unicode)
+    slug = _slugs.get(key)
+    if slug is None:
+        slug = _slugs[key] = _pelican_slugify(
+            value, regex_subs, preserve_case, use_unicode
+        )
+    return slug
 
 
 def seeds(
@@ -161,10 +176,40 @@ def _date_seeds(
         if moment is None:
             continue
         moment = set_date_tzinfo(moment, zone)
-        key = _date_key(moment, fmt)
-        if key is not None:
-            made.append(("date", key, _pelican_strftime(moment, fmt)))
+        formats = (fmt, *_url_date_formats(settings)) if name == "date" else (fmt,)
+        for each in dict.fromkeys(formats):
+            key = _date_key(moment, each)
+            if key is not None:
+                made.append(("date", key, _pelican_strftime(moment, each)))
     return made
+
+
+def _url_date_formats(settings: Mapping[str, Any]) -> tuple[str, ...]:
+    """The formats that the ``*_URL`` and ``*_SAVE_AS`` settings give the
+    date (``{date:%Y}``): Pelican's ``url_format`` formats the content's
+    ``date`` with them."""
+    patterns = tuple(
+        value
+        for key, value in settings.items()
+        if type(value) is str
+        and "{date:" in value
+        and key.endswith(("_URL", "_SAVE_AS"))
+    )
+    return _date_specs(patterns)
+
+
+@functools.lru_cache(maxsize=64)
+def _date_specs(patterns: tuple[str, ...]) -> tuple[str, ...]:
+    specs: dict[str, None] = {}
+    for pattern in patterns:
+        try:
+            parsed = list(Formatter().parse(pattern))
+        except ValueError:
+            continue
+        for _, field, spec, conversion in parsed:
+            if field == "date" and spec and conversion is None and "{" not in spec:
+                specs[spec] = None
+    return tuple(specs)
 
 
 def _slug_seeds(
@@ -207,20 +252,26 @@ def install() -> None:
     _slugs.clear()
     if SafeDatetime.strftime is _pelican_strftime:
         SafeDatetime.strftime = _strftime  # type: ignore[method-assign]
-    if pelican.contents.slugify is _pelican_slugify:
-        pelican.contents.slugify = _slugify
+    for module in (pelican.contents, pelican.urlwrappers):
+        if module.slugify is _pelican_slugify:
+            module.slugify = _slugify
 
 
 def uninstall() -> None:
     """Pelican's functions again, and the answers dropped."""
     if SafeDatetime.strftime is _strftime:
         SafeDatetime.strftime = _pelican_strftime  # type: ignore[method-assign]
-    if pelican.contents.slugify is _slugify:
-        pelican.contents.slugify = _pelican_slugify
+    for module in (pelican.contents, pelican.urlwrappers):
+        if module.slugify is _slugify:
+            module.slugify = _pelican_slugify
     _dates.clear()
     _formats.clear()
     _slugs.clear()
 
 
 def installed() -> bool:
-    return SafeDatetime.strftime is _strftime and pelican.contents.slugify is _slugify
+    return (
+        SafeDatetime.strftime is _strftime
+        and pelican.contents.slugify is _slugify
+        and pelican.urlwrappers.slugify is _slugify
+    )
