@@ -16,6 +16,7 @@ from bs4 import BeautifulSoup
 from pelican import Pelican
 from pelican.settings import read_settings
 
+from cx_digest.mailtext import html_to_text
 from cx_digest.markup import plain_text
 from cx_digest.model import Link, Role, Story
 
@@ -29,8 +30,8 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def make_story(slug: str = "a-story", **overrides: Any) -> Story:
-    """A Story with sensible, tz-aware defaults (its summary text made from
-    its summary, as the digest makes it)."""
+    """A Story with sensible, tz-aware defaults (its summary texts made from
+    its summary, as the digest makes them)."""
     values: dict[str, Any] = {
         "slug": slug,
         "title": slug.replace("-", " ").capitalize(),
@@ -43,6 +44,7 @@ def make_story(slug: str = "a-story", **overrides: Any) -> Story:
     }
     values.update(overrides)
     values.setdefault("summary_text", plain_text(values["summary"]))
+    values.setdefault("summary_email_text", html_to_text(values["summary"]))
     if isinstance(values.get("tags"), list):
         values["tags"] = tuple(
             t if isinstance(t, Link) else Link(t, f"tag/{t}/") for t in values["tags"]

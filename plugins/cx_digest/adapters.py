@@ -144,18 +144,18 @@ class StoryAdapter:
         self,
         articles: Sequence[Any],
         index: StoryIndex,
-        summaries: Callable[[Sequence[Any]], Sequence[tuple[str, str, str]]],
+        summaries: Callable[[Sequence[Any]], Sequence[tuple[str, str, str, str]]],
     ) -> list[Story]:
         """The stories of ``articles``; ``summaries`` gives each article's
-        URL and summary (clean HTML, plain text), in order."""
+        URL and summary (clean HTML, plain text, the email's text), in
+        order."""
         made = summaries(articles)
         urls = {
-            id(article): url
-            for article, (url, _, _) in zip(articles, made, strict=True)
+            id(article): url for article, (url, *_) in zip(articles, made, strict=True)
         }
         return [
-            self.story(article, index, urls, (html, text))
-            for article, (_, html, text) in zip(articles, made, strict=True)
+            self.story(article, index, urls, texts)
+            for article, (_, *texts) in zip(articles, made, strict=True)
         ]
 
     def report_html(self, articles: Iterable[Any], index: StoryIndex) -> None:
@@ -187,7 +187,7 @@ class StoryAdapter:
         article: Any,
         index: StoryIndex,
         urls: Mapping[int, str],
-        summary: tuple[str, str],
+        summary: Sequence[str],
     ) -> Story:
         meta = article.metadata
         source = index.source(article)
@@ -216,6 +216,7 @@ class StoryAdapter:
             category_slug=article.category.slug,
             summary=summary[0],
             summary_text=summary[1],
+            summary_email_text=summary[2],
             tags=tuple(self._tag_link(tag) for tag in getattr(article, "tags", [])),
             kicker=self.one(meta, "kicker", source, "Kicker"),
             image=self._image(meta, source, str(article.title)),

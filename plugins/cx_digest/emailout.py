@@ -105,6 +105,20 @@ def email_fragment(
     return EmailFragment(html, tree_to_text(container))
 
 
+def email_html(
+    fragment: str,
+    public_url: str,
+    size_of: Callable[[str], tuple[int, int] | None],
+) -> str:
+    """The HTML of :func:`email_fragment`, for a fragment whose text is made
+    already (a story's summary: :attr:`Story.summary_email_text`). Sizing
+    images is all it changes, so a fragment with no ``<img`` tag (cleaned
+    HTML: nh3 writes tag names in lower case) is used as it is, unparsed."""
+    if "<img" not in fragment:
+        return fragment
+    return email_fragment(fragment, public_url, size_of).html
+
+
 def preheader(edition: Edition) -> str:
     """The inbox preview: the lead headline and the start of its summary."""
     lead = edition.lead
@@ -189,12 +203,15 @@ class EmailRenderer:
     def context(self, edition: Edition) -> dict[str, Any]:
         settings = self.settings
         archive = settings.absolute(settings.archive_url)
-        # Each summary parsed once for the edition: its HTML, then its text.
-        summaries: dict[str, EmailFragment] = {}
+        # A summary's text comes with its story; its HTML is sized once for
+        # the edition (parsed only when it holds an image).
+        summaries: dict[str, str] = {}
 
-        def summary(story: Story) -> EmailFragment:
+        def summary(story: Story) -> str:
             if story.slug not in summaries:
-                summaries[story.slug] = self.fragment(story.summary)
+                summaries[story.slug] = email_html(
+                    story.summary, settings.public_url, self.site.image_size
+                )
             return summaries[story.slug]
 
         note = self.fragment(edition.note_html)
@@ -206,8 +223,8 @@ class EmailRenderer:
             "email_preheader": preheader(edition),
             "email_preheader_padding": PREHEADER_PADDING,
             "email_image": self.image,
-            "email_summary": lambda story: summary(story).html,
-            "email_summary_text": lambda story: summary(story).text,
+            "email_summary": summary,
+            "email_summary_text": lambda story: story.summary_email_text,
             "email_note": note.html,
             "email_note_text": note.text,
             "email_text": html_to_text,

@@ -104,12 +104,12 @@ class DigestGenerator(Generator):
     def generate_context(self) -> None:
         signals.all_generators_finalized.connect(self._make_site)
 
-    def _summaries(self, articles: Sequence[Any]) -> list[tuple[str, str, str]]:
+    def _summaries(self, articles: Sequence[Any]) -> list[tuple[str, str, str, str]]:
         """Each article's URL and summaries, made in the workers (Pelican
         formats a URL anew at every read of ``article.url``)."""
         texts = self.texts
 
-        def made(article: Any) -> tuple[str, str, str]:
+        def made(article: Any) -> tuple[str, str, str, str]:
             url = article.url
             return (url, *texts.summaries(article, url))
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from .markup import BLOCKS, SKIPPED, parse, text_nodes
+from .markup import BLOCKS, SKIPPED, line_of, parse, text_nodes
 
 TEXT_WIDTH = 72
 
@@ -133,3 +133,13 @@ def tree_to_text(
     text = _Text()
     text.children(container, in_item=False)
     return text.fill(width, indent)
+
+
+def summary_texts(fragment: str) -> tuple[str, str]:
+    """A cleaned summary's texts from one parse: one line of plain text
+    (descriptions, feeds, the preheader) and the email's wrapped text twin
+    (what :func:`html_to_text` makes of it)."""
+    if not fragment or not fragment.strip():
+        return "", ""
+    container = parse(fragment)
+    return line_of(container), tree_to_text(container)

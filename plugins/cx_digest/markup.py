@@ -192,4 +192,9 @@ def plain_text(fragment: str) -> str:
     """An HTML fragment as one line of plain text (entities resolved)."""
     if not fragment or not fragment.strip():
         return ""
-    return " ".join("".join(text_nodes(parse(fragment), images=False)).split())
+    return line_of(parse(fragment))
+
+
+def line_of(container: html.HtmlElement) -> str:
+    """A parsed fragment (:func:`parse`) as one line of plain text."""
+    return " ".join("".join(text_nodes(container, images=False)).split())

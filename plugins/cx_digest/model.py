@@ -65,10 +65,12 @@ class Story:
     category_url: str
     source: str  # path relative to content/, for messages
     category_slug: str = ""
-    # The summary as clean HTML with absolute URLs, and as one line of plain
-    # text (descriptions, feeds): :meth:`cx_digest.stories.StoryTexts.summaries`.
+    # The summary as clean HTML with absolute URLs, as one line of plain
+    # text (descriptions, feeds) and as the email's wrapped text twin:
+    # :meth:`cx_digest.stories.StoryTexts.summaries`.
     summary: str = ""
     summary_text: str = ""
+    summary_email_text: str = ""
     tags: tuple[Link, ...] = ()
     kicker: str = ""
     image: Image | None = None

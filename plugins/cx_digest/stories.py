@@ -21,7 +21,8 @@ from typing import Any
 
 from pelican.plugins.fastbuild import depends_on_content
 
-from .markup import clean, plain_text, summary_of
+from .mailtext import summary_texts
+from .markup import clean, summary_of
 
 KEPT_BODIES = 256
 
@@ -34,8 +35,9 @@ class StoryTexts:
         self.absolute = absolute
         self._bodies = lru_cache(maxsize=KEPT_BODIES)(self._body)
 
-    def summaries(self, article: Any, url: str) -> tuple[str, str]:
-        """The summary as clean HTML and as one line of plain text: the
+    def summaries(self, article: Any, url: str) -> tuple[str, str, str]:
+        """The summary as clean HTML, as one line of plain text and as the
+        email's wrapped text (the two texts from one parse of the HTML): the
         ``Summary`` key, else the body above ``<!-- more -->``, else its first
         paragraph; links resolved by Pelican as in the story. A pure function
         of the article once the content is read (its caller holds the result
@@ -50,7 +52,7 @@ class StoryTexts:
         # Pelican's own resolution of {filename}, {static}, {tag}... links.
         resolved = article._update_content(fragment, self.public_url)
         html = clean(resolved, self.absolute(url))
-        return html, plain_text(html)
+        return (html, *summary_texts(html))
 
     def article_summary_text(self, article: Any, url: str) -> str:
         """The plain-text summary of a story page with no story (a hidden

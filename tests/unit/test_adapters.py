@@ -65,8 +65,8 @@ def adapt(tmp_path: Path, report: Report, *items: Any) -> list[Any]:
     return adapter(tmp_path, report).adapt(list(items), index, no_summaries)
 
 
-def no_summaries(articles: Any) -> list[tuple[str, str, str]]:
-    return [(article.url, "", "") for article in articles]
+def no_summaries(articles: Any) -> list[tuple[str, str, str, str]]:
+    return [(article.url, "", "", "") for article in articles]
 
 
 def test_repeated_title_warns_once_and_every_page_gets_the_first(

@@ -13,9 +13,15 @@ import pytest
 from bs4 import BeautifulSoup
 
 from cx_digest import settings as settings_module
-from cx_digest.emailout import display_size, email_fragment, inline_css, preheader
-from cx_digest.mailtext import html_to_text, wrap
-from cx_digest.markup import clean
+from cx_digest.emailout import (
+    display_size,
+    email_fragment,
+    email_html,
+    inline_css,
+    preheader,
+)
+from cx_digest.mailtext import html_to_text, summary_texts, wrap
+from cx_digest.markup import clean, plain_text
 from cx_digest.mime import MAIL_POLICY, fold_header, message
 from cx_digest.model import Edition
 from cx_digest.settings.outputs import EmailSettings
@@ -161,6 +167,31 @@ def test_email_fragments_are_clean_absolute_and_sized() -> None:
     # Its text twin, from the same parse: what html_to_text makes of the HTML.
     assert fragment.text == html_to_text(out)
     assert f"rel <{PUBLIC}/2026/11/18/other/>" in fragment.text
+
+
+SUMMARIES = [
+    "",
+    "<p>Plain words.</p>",
+    '<p>See <a href="https://x.example/a">the chart</a> &amp; <b>more</b>.</p>',
+    '<p>Before <img src="https://x.example/i.png" alt="An image"> after</p>',
+    "<ul><li>One</li><li>Two <em>items</em></li></ul><p>Then text</p>",
+    "<p>" + "long words " * 20 + "</p>",
+]
+
+
+@pytest.mark.parametrize("fragment", SUMMARIES)
+def test_a_summarys_two_texts_come_from_one_parse(fragment: str) -> None:
+    """What a story keeps: the line of plain_text and the email's text twin."""
+    assert summary_texts(fragment) == (plain_text(fragment), html_to_text(fragment))
+
+
+@pytest.mark.parametrize("fragment", SUMMARIES)
+def test_a_summarys_email_html_is_the_sized_fragment(fragment: str) -> None:
+    sizes = {"i.png": (1104, 736)}.get
+    made = email_html(fragment, "https://x.example", sizes)
+    assert made == email_fragment(fragment, "https://x.example", sizes).html
+    if "<img" in fragment:
+        assert 'width="552" height="368"' in made
 
 
 # -- plain text ----------------------------------------------------------------
