@@ -42,6 +42,7 @@ PELICANS_OWN = (
     vars(pelican.utils.SafeDatetime)["strftime"],
     pelican.contents.slugify,
     pelican.urlwrappers.slugify,
+    vars(pelican.contents.Content)["get_relative_source_path"],
 )
 
 
@@ -52,6 +53,7 @@ def replaceable() -> tuple[Any, ...]:
         vars(pelican.utils.SafeDatetime)["strftime"],
         pelican.contents.slugify,
         pelican.urlwrappers.slugify,
+        vars(pelican.contents.Content)["get_relative_source_path"],
     )
 
 
@@ -196,6 +198,7 @@ def test_on_for_its_build_only(content60: Path, tmp_path: Path) -> None:
             engine.plugin.warm._strftime,
             engine.plugin.warm._slugify,
             engine.plugin.warm._slugify,
+            engine.plugin.warm._relative_source_path,
         )
     ]
     # Switched off once the build is over.

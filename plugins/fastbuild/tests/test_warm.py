@@ -147,6 +147,60 @@ def test_a_slug_is_made_once(monkeypatch: pytest.MonkeyPatch) -> None:
     assert pelican.urlwrappers.slugify is counting  # Pelican's again
 
 
+class Source:
+    """What ``Content.get_relative_source_path`` reads of a content object."""
+
+    def __init__(self, base: str, source_path: str | None) -> None:
+        self.settings = {"PATH": base}
+        self.source_path = source_path
+
+
+SEGMENTS = st.sampled_from(["content", "stories", "..", ".", "a b", "x.md", ""])
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    base=st.lists(SEGMENTS, min_size=0, max_size=4),
+    absolute_base=st.booleans(),
+    source=st.none() | st.lists(SEGMENTS, min_size=1, max_size=4),
+    absolute_source=st.booleans(),
+    asked=st.none() | st.lists(SEGMENTS, min_size=1, max_size=3),
+    cwd=st.sampled_from(["/", "/tmp"]),
+)
+def test_every_relative_path_is_pelicans(
+    base: list[str],
+    absolute_base: bool,
+    source: list[str] | None,
+    absolute_source: bool,
+    asked: list[str] | None,
+    cwd: str,
+) -> None:
+    """Seeded or kept, the answer is what Pelican's method gives, also for a
+    relative ``PATH`` asked from another working directory."""
+    base_path = ("/" if absolute_base else "") + "/".join(base)
+    source_path = (
+        None if source is None else ("/" if absolute_source else "") + "/".join(source)
+    )
+    asked_path = None if asked is None else "/".join(asked)
+    here = os.getcwd()
+    warm.install()
+    try:
+        if source_path is not None:
+            warm.keep(warm.seeds({}, source_path, {"PATH": base_path}))
+        item = Source(base_path, source_path)
+        for folder in ("/", cwd):
+            os.chdir(folder)
+            expected = warm._pelican_relative_path(item, asked_path)
+            assert item_path(item, asked_path) == expected
+    finally:
+        os.chdir(here)
+        warm.uninstall()
+
+
+def item_path(item: Source, asked: str | None) -> str | None:
+    return pelican.contents.Content.get_relative_source_path(item, asked)  # type: ignore[arg-type]
+
+
 @settings(max_examples=120, deadline=None)
 @given(
     stamp=st.datetimes(
@@ -191,8 +245,9 @@ def test_every_answer_is_pelicans(
 def test_the_main_process_formats_no_story_date(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A story's display date, its URL's date parts and its slug come from
-    the worker that parsed it, the default author's slug is made once; the
+    """A story's display date, its URL's date parts, its slug and its
+    relative path come from the worker that parsed it, the default author's
+    slug is made once; the
     site and the log are the serial build's, also with a language whose date
     format sets a locale (Pelican's own function then)."""
     extra = {
@@ -218,6 +273,18 @@ def test_the_main_process_formats_no_story_date(
             slugified.append(value)
         return real_slugify(value, *args, **kwargs)
 
+    relative: list[str] = []
+    real_relative = warm._pelican_relative_path
+
+    def counting_paths(self: Any, source_path: str | None = None) -> str | None:
+        if os.getpid() == MAIN_PID:
+            relative.append(str(source_path or self.source_path))
+        return real_relative(self, source_path)
+
+    monkeypatch.setattr(warm, "_pelican_relative_path", counting_paths)
+    monkeypatch.setattr(
+        pelican.contents.Content, "get_relative_source_path", counting_paths
+    )
     monkeypatch.setattr(pelican.utils, "strftime", counting)
     for module in (warm, pelican.contents, pelican.urlwrappers):
         name = "_pelican_slugify" if module is warm else "slugify"
@@ -232,8 +299,10 @@ def test_the_main_process_formats_no_story_date(
     serial = build(content, tmp_path / "w1", 1, **config)
     in_main_serial = len(formatted)
     slugs_serial = len(slugified)
+    paths_serial = len(relative)
     formatted.clear()
     slugified.clear()
+    relative.clear()
     parallel = build(content, tmp_path / "w2", 2, **config)
     # Every story's display date, and its URL's year and month (save_as and
     # url: twice each).
@@ -241,6 +310,9 @@ def test_the_main_process_formats_no_story_date(
     assert len(formatted) < in_main_serial // 10
     assert slugs_serial >= 60  # every story's default author, for its URL
     assert len(slugified) <= 1
+    # Each story's relative path: made, noted by the generator, in its URLs.
+    assert paths_serial >= 60 * 3
+    assert [path for path in relative if path.endswith(".md")] == []  # static files
     assert tree(parallel.output) == tree(serial.output)
     assert parallel.log() == serial.log()
     assert not warm.installed()

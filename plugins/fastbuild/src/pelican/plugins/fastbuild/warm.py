@@ -1,4 +1,4 @@
-"""A story's display dates and slugs, made in the reading worker.
+"""A story's display dates, slugs and relative path, made in the reading worker.
 
 Pelican's ``Content.__init__`` runs in the main process, once per story, and
 there formats the story's date for display (``locale_date``, and
@@ -36,6 +36,14 @@ same answers: the default author or category that ``Content.__init__``
 gives every story without one is a new object each time, and was slugified
 anew for every story's URL.
 
+The worker also gives the story's source path relative to ``PATH``
+(``Content.get_relative_source_path``: an ``os.path.relpath`` of two
+``abspath``, which Pelican asks for when it makes the object, when the
+generator notes the file and for every URL it formats); while the engine is
+on, that method answers from the paths made so far, in any process, keyed
+on ``PATH`` and the path asked for (an absolute ``PATH``: the answer then
+depends on nothing else).
+
 Anything else (another format, a date Pelican changed, a date that is not a
 ``SafeDatetime``, a tuple format) gets Pelican's function. The answers are
 kept for the build and dropped when the engine switches off;
@@ -54,6 +62,7 @@ from typing import Any
 
 import pelican.contents
 import pelican.urlwrappers
+from pelican.contents import Content
 from pelican.urlwrappers import URLWrapper
 from pelican.utils import SafeDatetime, set_date_tzinfo, slugify
 
@@ -61,10 +70,12 @@ __all__ = ["install", "installed", "keep", "seeds", "uninstall"]
 
 _pelican_strftime = SafeDatetime.strftime
 _pelican_slugify = slugify
+_pelican_relative_path = Content.get_relative_source_path
 
 _dates: dict[tuple[Any, ...], str] = {}
 _formats: set[str] = set()  # the formats of the dates in _dates
 _slugs: dict[tuple[Any, ...], str] = {}
+_relative_paths: dict[tuple[str, str], str | None] = {}
 
 
 def _date_key(moment: Any, fmt: Any) -> tuple[Any, ...] | None:
@@ -126,19 +137,55 @@ def _slugify(
     return slug
 
 
+def _relative_source_path(self: Any, source_path: str | None = None) -> str | None:
+    """``Content.get_relative_source_path``, answered from the paths made
+    so far."""
+    path = source_path or getattr(self, "source_path", None)
+    key = _path_key(getattr(self, "settings", None), path)
+    if key is None:
+        return _pelican_relative_path(self, source_path)
+    if key not in _relative_paths:
+        _relative_paths[key] = _pelican_relative_path(self, source_path)
+    return _relative_paths[key]
+
+
+def _path_key(settings: Any, path: Any) -> tuple[str, str] | None:
+    """(``PATH``, path) when the relative path is a function of them alone."""
+    try:
+        base = settings["PATH"]
+    except Exception:
+        return None
+    if type(base) is not str or type(path) is not str or not os.path.isabs(base):
+        return None
+    return (base, path)
+
+
+class _Source:
+    """What ``Content.get_relative_source_path`` reads of a content object."""
+
+    def __init__(self, settings: Mapping[str, Any], source_path: str) -> None:
+        self.settings = settings
+        self.source_path = source_path
+
+
 def seeds(
     metadata: Any, source_path: str, settings: Mapping[str, Any]
-) -> list[tuple[str, tuple[Any, ...], str]]:
-    """In a reading worker: the display dates and the slug that
-    ``Content.__init__`` will ask for, made from a parse (its metadata);
-    the parse's tags, category and authors are given their slugs."""
+) -> list[tuple[str, tuple[Any, ...], str | None]]:
+    """In a reading worker: the display dates, the slug and the relative
+    source path that ``Content.__init__`` will ask for, made from a parse
+    (its metadata); the parse's tags, category and authors are given their
+    slugs."""
     if not isinstance(metadata, dict):
         return []
     _warm_wrappers(metadata)
-    made: list[tuple[str, tuple[Any, ...], str]] = []
+    made: list[tuple[str, tuple[Any, ...], str | None]] = []
     try:
         made += _date_seeds(metadata, settings)
         made += _slug_seeds(metadata, source_path, settings)
+        key = _path_key(settings, source_path)
+        if key is not None:
+            found = _pelican_relative_path(_Source(settings, source_path))
+            made.append(("path", key, found))
     except Exception:  # Pelican meets it in the main process and says so
         return made
     return made
@@ -235,14 +282,16 @@ def _slug_seeds(
     return [("slug", key, _pelican_slugify(value, *args))]
 
 
-def keep(made: Iterable[tuple[str, tuple[Any, ...], str]]) -> None:
+def keep(made: Iterable[tuple[str, tuple[Any, ...], str | None]]) -> None:
     """In the main process: a worker's answers, for this build."""
     for kind, key, text in made:
-        if kind == "date":
+        if kind == "date" and text is not None:
             _dates[key] = text
             _formats.add(key[0])
-        else:
+        elif kind == "slug" and text is not None:
             _slugs[key] = text
+        elif kind == "path":
+            _relative_paths[key] = text  # type: ignore[index]
 
 
 def install() -> None:
@@ -255,6 +304,9 @@ def install() -> None:
     for module in (pelican.contents, pelican.urlwrappers):
         if module.slugify is _pelican_slugify:
             module.slugify = _slugify
+    _relative_paths.clear()
+    if Content.get_relative_source_path is _pelican_relative_path:
+        Content.get_relative_source_path = _relative_source_path  # type: ignore[method-assign]
 
 
 def uninstall() -> None:
@@ -264,6 +316,9 @@ def uninstall() -> None:
     for module in (pelican.contents, pelican.urlwrappers):
         if module.slugify is _slugify:
             module.slugify = _pelican_slugify
+    if Content.get_relative_source_path is _relative_source_path:
+        Content.get_relative_source_path = _pelican_relative_path  # type: ignore[method-assign]
+    _relative_paths.clear()
     _dates.clear()
     _formats.clear()
     _slugs.clear()
@@ -274,4 +329,5 @@ def installed() -> bool:
         SafeDatetime.strftime is _strftime
         and pelican.contents.slugify is _slugify
         and pelican.urlwrappers.slugify is _slugify
+        and Content.get_relative_source_path is _relative_source_path
     )
