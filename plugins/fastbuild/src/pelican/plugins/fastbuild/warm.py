@@ -79,11 +79,20 @@ _relative_paths: dict[tuple[str, str], str | None] = {}
 
 
 def _date_key(moment: Any, fmt: Any) -> tuple[Any, ...] | None:
-    if type(moment) is not SafeDatetime or type(fmt) is not str:
+    if type(fmt) is not str:
+        return None
+    parts = _moment_parts(moment)
+    return None if parts is None else (fmt, *parts)
+
+
+def _moment_parts(moment: Any) -> tuple[Any, ...] | None:
+    """All that ``strftime`` reads of a date besides the format: its fields
+    without the zone, the zone's name and offset, the ``LC_TIME`` locale
+    (one tuple, shared by the keys of a date's formats)."""
+    if type(moment) is not SafeDatetime:
         return None
     try:
         return (
-            fmt,
             moment.replace(tzinfo=None),
             moment.tzname(),
             moment.utcoffset(),
@@ -223,11 +232,12 @@ def _date_seeds(
         if moment is None:
             continue
         moment = set_date_tzinfo(moment, zone)
+        parts = _moment_parts(moment)
+        if parts is None:
+            continue
         formats = (fmt, *_url_date_formats(settings)) if name == "date" else (fmt,)
         for each in dict.fromkeys(formats):
-            key = _date_key(moment, each)
-            if key is not None:
-                made.append(("date", key, _pelican_strftime(moment, each)))
+            made.append(("date", (each, *parts), _pelican_strftime(moment, each)))
     return made
 
 
