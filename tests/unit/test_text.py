@@ -2,6 +2,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from markupsafe import Markup, escape
 
 from cx_digest.text import (
     format_stamp,
@@ -67,6 +68,17 @@ def test_join_url() -> None:
         "https://s.example/x/?q=1&r=%20#f"
     )
     assert join_url("..", "#note") == "#note"
+
+
+def test_a_kept_link_is_the_same_question_only_for_the_same_types() -> None:
+    """join_url keeps its answers: an equal Markup path returns its own
+    type (Markup is not escaped by ``|e``; a str must stay a str)."""
+    url = "https://e.org/<b>"
+    assert type(join_url("..", url)) is str
+    marked = join_url("..", Markup(url))
+    assert type(marked) is Markup
+    assert type(join_url("..", url)) is str  # asked again, after the Markup
+    assert str(escape(join_url("..", url))) == "https://e.org/&lt;b&gt;"
 
 
 @pytest.mark.parametrize(
