@@ -41,6 +41,7 @@ from typing import Any
 import pelican.generators
 from pelican.utils import process_translations as _pelican_process_translations
 
+from .replacing import swap
 from .taxonomy import by_identity
 
 __all__ = ["install", "installed", "process_translations_by_group", "uninstall"]
@@ -74,14 +75,22 @@ def process_translations_by_group(
 
 def install() -> None:
     """Have Pelican's generators group translations with the linear function."""
-    if pelican.generators.process_translations is _pelican_process_translations:
-        pelican.generators.process_translations = process_translations_by_group
+    swap(
+        pelican.generators,
+        "process_translations",
+        _pelican_process_translations,
+        process_translations_by_group,
+    )
 
 
 def uninstall() -> None:
     """Pelican's generators group translations with Pelican's function again."""
-    if pelican.generators.process_translations is process_translations_by_group:
-        pelican.generators.process_translations = _pelican_process_translations
+    swap(
+        pelican.generators,
+        "process_translations",
+        process_translations_by_group,
+        _pelican_process_translations,
+    )
 
 
 def installed() -> bool:

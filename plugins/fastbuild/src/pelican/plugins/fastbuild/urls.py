@@ -48,6 +48,8 @@ from typing import Any
 from pelican.contents import Content
 from pelican.utils import SafeDatetime
 
+from .replacing import swap
+
 __all__ = ["install", "installed", "uninstall"]
 
 _pelican_expand_settings = Content._expand_settings
@@ -151,14 +153,12 @@ def _expand_settings(self: Any, key: str, klass: str | None = None) -> str:
 def install() -> None:
     """Content objects remember their URLs (while the engine is on)."""
     _made.clear()
-    if Content._expand_settings is _pelican_expand_settings:
-        Content._expand_settings = _expand_settings  # type: ignore[method-assign]
+    swap(Content, "_expand_settings", _pelican_expand_settings, _expand_settings)
 
 
 def uninstall() -> None:
     """Pelican's method again, and the memory emptied."""
-    if Content._expand_settings is _expand_settings:
-        Content._expand_settings = _pelican_expand_settings  # type: ignore[method-assign]
+    swap(Content, "_expand_settings", _expand_settings, _pelican_expand_settings)
     _made.clear()
 
 

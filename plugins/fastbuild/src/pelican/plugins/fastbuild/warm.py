@@ -66,6 +66,8 @@ from pelican.contents import Content
 from pelican.urlwrappers import URLWrapper
 from pelican.utils import SafeDatetime, set_date_tzinfo, slugify
 
+from .replacing import swap
+
 __all__ = ["install", "installed", "keep", "seeds", "uninstall"]
 
 _pelican_strftime = SafeDatetime.strftime
@@ -304,40 +306,40 @@ def keep(made: Iterable[tuple[str, tuple[Any, ...], str | None]]) -> None:
             _relative_paths[key] = text  # type: ignore[index]
 
 
+def _replacements() -> list[tuple[Any, str, Any, Any]]:
+    """(owner, name, Pelican's, this module's) of each function replaced."""
+    return [
+        (SafeDatetime, "strftime", _pelican_strftime, _strftime),
+        (pelican.contents, "slugify", _pelican_slugify, _slugify),
+        (pelican.urlwrappers, "slugify", _pelican_slugify, _slugify),
+        (
+            Content,
+            "get_relative_source_path",
+            _pelican_relative_path,
+            _relative_source_path,
+        ),
+    ]
+
+
+def _forget() -> None:
+    for answers in (_dates, _formats, _slugs, _relative_paths):
+        answers.clear()
+
+
 def install() -> None:
-    """Dates and slugs answered from the workers' (while the engine is on)."""
-    _dates.clear()
-    _formats.clear()
-    _slugs.clear()
-    if SafeDatetime.strftime is _pelican_strftime:
-        SafeDatetime.strftime = _strftime  # type: ignore[method-assign]
-    for module in (pelican.contents, pelican.urlwrappers):
-        if module.slugify is _pelican_slugify:
-            module.slugify = _slugify
-    _relative_paths.clear()
-    if Content.get_relative_source_path is _pelican_relative_path:
-        Content.get_relative_source_path = _relative_source_path  # type: ignore[method-assign]
+    """Dates, slugs and paths answered from the workers' and the ones made
+    (while the engine is on)."""
+    _forget()
+    for owner, name, pelicans, ours in _replacements():
+        swap(owner, name, pelicans, ours)
 
 
 def uninstall() -> None:
     """Pelican's functions again, and the answers dropped."""
-    if SafeDatetime.strftime is _strftime:
-        SafeDatetime.strftime = _pelican_strftime  # type: ignore[method-assign]
-    for module in (pelican.contents, pelican.urlwrappers):
-        if module.slugify is _slugify:
-            module.slugify = _pelican_slugify
-    if Content.get_relative_source_path is _relative_source_path:
-        Content.get_relative_source_path = _pelican_relative_path  # type: ignore[method-assign]
-    _relative_paths.clear()
-    _dates.clear()
-    _formats.clear()
-    _slugs.clear()
+    for owner, name, pelicans, ours in _replacements():
+        swap(owner, name, ours, pelicans)
+    _forget()
 
 
 def installed() -> bool:
-    return (
-        SafeDatetime.strftime is _strftime
-        and pelican.contents.slugify is _slugify
-        and pelican.urlwrappers.slugify is _slugify
-        and Content.get_relative_source_path is _relative_source_path
-    )
+    return all(getattr(owner, name) is ours for owner, name, _, ours in _replacements())
