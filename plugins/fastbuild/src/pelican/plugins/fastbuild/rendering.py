@@ -59,6 +59,7 @@ from pelican.utils import sanitised_join
 from pelican.writers import Writer
 
 from . import record
+from .folders import Folders
 from .incremental import KeepFile
 from .procs import (
     Child,
@@ -293,7 +294,7 @@ class RenderPool:
         own: _Own | None = None
         # The call being replayed, its plan, and the number of its first page.
         calling: list[Any] = [None, None, -1]
-        real_open, real_makedirs = builtins.open, os.makedirs
+        real_open, folders = builtins.open, Folders(os.makedirs)
 
         def finish() -> None:
             """The previous own page is done: send its note."""
@@ -350,7 +351,7 @@ class RenderPool:
 
         def makedirs(name: Any, mode: int = 0o777, exist_ok: bool = False) -> None:
             if own is not None:
-                real_makedirs(name, mode, exist_ok)
+                folders.makedirs(name, mode, exist_ok)
 
         def open_(file: Any, mode: str = "r", encoding: str | None = None) -> Any:
             # Called by Pelican's _open_w once its check has passed.

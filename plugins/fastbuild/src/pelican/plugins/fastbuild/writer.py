@@ -66,6 +66,7 @@ from pelican.utils import sanitised_join
 from pelican.writers import Writer
 
 from . import incremental
+from .folders import Folders
 from .hooks import FlushHooks
 from .incremental import KeepFile
 from .procs import can_fork
@@ -303,11 +304,14 @@ class _OsView(types.ModuleType):
     """``os`` as ``pelican.writers`` sees it while a parallel writer is
     alive: the real module, but ``makedirs`` does nothing for the folder of
     the page being replayed when its worker wrote the file (the worker made
-    the folder)."""
+    the folder), and is :meth:`.folders.Folders.makedirs` otherwise. In a
+    rendering worker (which inherits it) it is ``os.makedirs``: the
+    worker's own (:class:`.rendering.RenderPool`)."""
 
     def __init__(self, writer: ParallelWriter) -> None:
         super().__init__("os")
         self._writer = weakref.ref(writer)
+        self._folders = Folders()
 
     def __getattr__(self, name: str) -> Any:
         return getattr(os, name)
@@ -318,7 +322,10 @@ class _OsView(types.ModuleType):
         expected = pool.expected if pool is not None else None
         if expected is not None and exist_ok and name == os.path.dirname(expected):
             return
-        os.makedirs(name, mode, exist_ok)
+        if writer is not None and writer._is_owner():
+            self._folders.makedirs(name, mode, exist_ok)
+        else:
+            os.makedirs(name, mode, exist_ok)
 
 
 class _WritersNames:
