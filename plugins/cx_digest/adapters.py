@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -16,7 +17,7 @@ from typing import Any
 from .bodies import REMOVED_KEY, story_trust
 from .editions import local_time
 from .model import Image, Link, Role, Story
-from .report import Report
+from .report import Notes, Problem, Report, Warns
 from .settings import DigestSettings
 from .text import INTRASITE_FILE, has_scheme, is_web_url, split_label_url
 
@@ -53,7 +54,7 @@ def values_of(meta: Mapping[str, Any], key: str) -> list[str]:
 
 
 def first_value(
-    meta: Mapping[str, Any], key: str, source: str, label: str, report: Report
+    meta: Mapping[str, Any], key: str, source: str, label: str, report: Warns
 ) -> str:
     """The value of a key that takes one; a repeated key is reported once."""
     values = values_of(meta, key)
@@ -119,6 +120,11 @@ class StoryIndex:
         return candidates[0] if candidates else None
 
 
+# ``mapper(function, items)`` is ``[function(item) for item in items]``,
+# computed wherever it likes (``map_in_workers``).
+Mapper = Callable[[Callable[[Any], Any], Sequence[Any]], Sequence[Any]]
+
+
 class StoryAdapter:
     """Turns Pelican articles into :class:`Story` objects."""
 
@@ -137,26 +143,48 @@ class StoryAdapter:
         # A tag's link, once per tag: Pelican formats its URL on every read.
         self._tag_links: dict[tuple[type, str, str], Link] = {}
 
-    def one(self, meta: Mapping[str, Any], key: str, source: str, label: str) -> str:
-        return first_value(meta, key, source, label, self.report)
-
     def adapt(
         self,
         articles: Sequence[Any],
         index: StoryIndex,
-        summaries: Callable[[Sequence[Any]], Sequence[tuple[str, str, str, str]]],
+        summaries: Callable[[Any, str], Sequence[str]],
+        mapper: Mapper,
     ) -> list[Story]:
-        """The stories of ``articles``; ``summaries`` gives each article's
-        URL and summary (clean HTML, plain text, the email's text), in
-        order."""
-        made = summaries(articles)
+        """The stories of ``articles``, in order. ``summaries(article, url)``
+        gives a summary's clean HTML, plain text and email text.
+
+        A story's facts are a pure function of its article (and its image
+        file), so ``mapper`` (``map_in_workers``, in a build) computes them
+        where it likes; what they found wrong comes back as data and is
+        reported here, in story order. Links to related stories need every
+        story's URL and are made here, after the story's other problems."""
+
+        def facts(article: Any) -> tuple[Story, list[Problem]]:
+            notes = Notes()
+            url = article.url
+            made = summaries(article, url)
+            return self._facts(article, index.source(article), url, made, notes), (
+                notes.problems
+            )
+
+        made = mapper(facts, articles)
         urls = {
-            id(article): url for article, (url, *_) in zip(articles, made, strict=True)
+            id(article): story.url
+            for article, (story, _) in zip(articles, made, strict=True)
         }
-        return [
-            self.story(article, index, urls, texts)
-            for article, (_, *texts) in zip(articles, made, strict=True)
-        ]
+        stories = []
+        for article, (story, problems) in zip(articles, made, strict=True):
+            for problem in problems:
+                self.report.add(problem)
+            if isinstance(article.title, list | tuple):
+                # A repeated Title arrives as a list; every page shows the first.
+                article.title = story.title
+                article.metadata["title"] = story.title
+            related = self._related(
+                article.metadata, story.source, article, index, urls
+            )
+            stories.append(replace(story, related=related) if related else story)
+        return stories
 
     def report_html(self, articles: Iterable[Any], index: StoryIndex) -> None:
         """Per story page (published, hidden or draft): a bad ``Html`` value,
@@ -164,7 +192,7 @@ class StoryAdapter:
         for article in articles:
             meta = article.metadata
             source = index.source(article)
-            trust = self.one(meta, "html", source, "Html")
+            trust = first_value(meta, "html", source, "Html", self.report)
             if trust and story_trust(trust) is None:
                 self.report.warn(
                     source,
@@ -182,33 +210,38 @@ class StoryAdapter:
                     "mark the story 'Html: trusted' to publish it as written",
                 )
 
-    def story(
+    def _facts(
         self,
         article: Any,
-        index: StoryIndex,
-        urls: Mapping[int, str],
+        source: str,
+        url: str,
         summary: Sequence[str],
+        report: Warns,
     ) -> Story:
+        """The story of ``article`` but for its related links; the problems
+        found go to ``report``."""
         meta = article.metadata
-        source = index.source(article)
+
+        def one(key: str, label: str) -> str:
+            return first_value(meta, key, source, label, report)
+
         for key, values in (meta.get(REPEATS_KEY) or {}).items():
-            self.report.warn(
+            report.warn(
                 source,
                 key.capitalize(),
                 " | ".join(values),
                 "given more than once",
                 "using the first value",
             )
-        if isinstance(article.title, list | tuple):
-            # A repeated Title arrives as a list; every page shows the first.
-            article.title = self.one(meta, "title", source, "Title")
-            meta["title"] = article.title
+        title = article.title
+        if isinstance(title, list | tuple):
+            title = one("title", "Title")  # the caller sets it on the article
         tz = self.settings.timezone
         modified = getattr(article, "modified", None)
         return Story(
             slug=article.slug,
-            title=str(article.title),
-            url=urls[id(article)],
+            title=str(title),
+            url=url,
             date=local_time(article.date, tz),
             category=article.category.name,
             category_url=article.category.url,
@@ -218,14 +251,13 @@ class StoryAdapter:
             summary_text=summary[1],
             summary_email_text=summary[2],
             tags=tuple(self._tag_link(tag) for tag in getattr(article, "tags", [])),
-            kicker=self.one(meta, "kicker", source, "Kicker"),
-            image=self._image(meta, source, str(article.title)),
-            role=self._role(meta, source),
-            section=self._section(meta, source, article.category.name),
-            order=self._order(meta, source),
-            related=self._related(meta, source, article, index, urls),
-            link=self._link(meta, source),
-            subscribers_only=self._access(meta, source),
+            kicker=one("kicker", "Kicker"),
+            image=self._image(meta, source, str(title), report),
+            role=self._role(meta, source, report),
+            section=self._section(meta, source, article.category.name, report),
+            order=self._order(meta, source, report),
+            link=self._link(meta, source, report),
+            subscribers_only=self._access(meta, source, report),
             modified=local_time(modified, tz)
             if isinstance(modified, datetime)
             else None,
@@ -239,13 +271,13 @@ class StoryAdapter:
             found = self._tag_links[key] = Link(tag.name, tag.url)
         return found
 
-    def _role(self, meta: Mapping[str, Any], source: str) -> Role:
-        value = self.one(meta, "digest", source, "Digest")
+    def _role(self, meta: Mapping[str, Any], source: str, report: Warns) -> Role:
+        value = first_value(meta, "digest", source, "Digest", report)
         if not value:
             return Role.STORY
         role = _ROLE_ALIASES.get(_ROLE_SPACE.sub("-", value.casefold()))
         if role is None:
-            self.report.warn(
+            report.warn(
                 source,
                 "Digest",
                 value,
@@ -255,15 +287,17 @@ class StoryAdapter:
             return Role.STORY
         return role
 
-    def _section(self, meta: Mapping[str, Any], source: str, category: str) -> str:
+    def _section(
+        self, meta: Mapping[str, Any], source: str, category: str, report: Warns
+    ) -> str:
         default = self.settings.section_for_category(category)
-        value = self.one(meta, "digest_section", source, "Digest_section")
+        value = first_value(meta, "digest_section", source, "Digest_section", report)
         if not value:
             return default.key
         section = self.settings.section_by_key(value)
         if section is None:
             keys = ", ".join(s.key for s in self.settings.sections)
-            self.report.warn(
+            report.warn(
                 source,
                 "Digest_section",
                 value,
@@ -273,12 +307,12 @@ class StoryAdapter:
             return default.key
         return section.key
 
-    def _order(self, meta: Mapping[str, Any], source: str) -> int | None:
-        value = self.one(meta, "digest_order", source, "Digest_order")
+    def _order(self, meta: Mapping[str, Any], source: str, report: Warns) -> int | None:
+        value = first_value(meta, "digest_order", source, "Digest_order", report)
         if not value:
             return None
         if not _INT.match(value) or int(value) < 0:
-            self.report.warn(
+            report.warn(
                 source,
                 "Digest_order",
                 value,
@@ -288,10 +322,10 @@ class StoryAdapter:
             return None
         return int(value)
 
-    def _link(self, meta: Mapping[str, Any], source: str) -> str:
-        value = self.one(meta, "link", source, "Link")
+    def _link(self, meta: Mapping[str, Any], source: str, report: Warns) -> str:
+        value = first_value(meta, "link", source, "Link", report)
         if value and not is_web_url(value):
-            self.report.warn(
+            report.warn(
                 source,
                 "Link",
                 value,
@@ -301,11 +335,11 @@ class StoryAdapter:
             return ""
         return value
 
-    def _access(self, meta: Mapping[str, Any], source: str) -> bool:
-        value = self.one(meta, "access", source, "Access")
+    def _access(self, meta: Mapping[str, Any], source: str, report: Warns) -> bool:
+        value = first_value(meta, "access", source, "Access", report)
         verdict = subscribers_only(value)
         if verdict is None:
-            self.report.warn(
+            report.warn(
                 source,
                 "Access",
                 value.casefold(),
@@ -314,13 +348,18 @@ class StoryAdapter:
             )
         return bool(verdict)
 
-    def _image(self, meta: Mapping[str, Any], source: str, title: str) -> Image | None:
-        value = self.one(meta, "image", source, "Image")
+    def _image(
+        self, meta: Mapping[str, Any], source: str, title: str, report: Warns
+    ) -> Image | None:
+        def one(key: str, label: str) -> str:
+            return first_value(meta, key, source, label, report)
+
+        value = one("image", "Image")
         if not value:
             return None
-        caption = self.one(meta, "image_caption", source, "Image_caption")
-        alt = self.one(meta, "image_alt", source, "Image_alt") or caption or title
-        credit = self.one(meta, "image_credit", source, "Image_credit")
+        caption = one("image_caption", "Image_caption")
+        alt = one("image_alt", "Image_alt") or caption or title
+        credit = one("image_credit", "Image_credit")
         if has_scheme(value):
             if is_web_url(value):
                 return Image(value, alt, caption, credit)
@@ -336,7 +375,7 @@ class StoryAdapter:
                 width, height = size if size else (None, None)
                 return Image(path, alt, caption, credit, width, height)
             reason = "no such file under content/"
-        self.report.warn(source, "Image", value, reason, "shown without the image")
+        report.warn(source, "Image", value, reason, "shown without the image")
         return None
 
     def _related(

@@ -3,7 +3,7 @@
 Once every generator has read its content (``all_generators_finalized``:
 summaries can then resolve links to any page or static file), the articles
 become stories and editions (plain data, :class:`cx_digest.site.DigestSite`),
-each story's summary made once, in pelican-fastbuild's workers
+each story's facts and summary made once, in pelican-fastbuild's workers
 (``map_in_workers``); ``generate_output`` hands every
 file to Pelican's writer: edition pages, email files, archive pages, the
 home page and feeds (these two as page objects with a ``render()`` method).
@@ -104,16 +104,9 @@ class DigestGenerator(Generator):
     def generate_context(self) -> None:
         signals.all_generators_finalized.connect(self._make_site)
 
-    def _summaries(self, articles: Sequence[Any]) -> list[tuple[str, str, str, str]]:
-        """Each article's URL and summaries, made in the workers (Pelican
-        formats a URL anew at every read of ``article.url``)."""
-        texts = self.texts
-
-        def made(article: Any) -> tuple[str, str, str, str]:
-            url = article.url
-            return (url, *texts.summaries(article, url))
-
-        return map_in_workers(made, articles, self.settings)
+    def _in_workers(self, function: Callable[[Any], Any], items: Sequence[Any]) -> Any:
+        """``[function(item) for item in items]`` in the build's workers."""
+        return map_in_workers(function, items, self.settings)
 
     def _make_site(self, generators: Any) -> None:
         """``all_generators_finalized``: the stories, editions and context."""
@@ -122,7 +115,7 @@ class DigestGenerator(Generator):
         articles = list(context.get("articles", []))
         index = StoryIndex(articles, self.path, self.report)
         adapter = StoryAdapter(digest, self.path, self.report, self.image_size)
-        stories = adapter.adapt(articles, index, self._summaries)
+        stories = adapter.adapt(articles, index, self.texts.summaries, self._in_workers)
         adapter.report_html(
             [
                 *articles,

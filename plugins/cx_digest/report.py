@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import Protocol
 
 logger = logging.getLogger("cx_digest")
 
@@ -33,6 +34,27 @@ class StrictModeError(RuntimeError):
         )
 
 
+class Warns(Protocol):
+    """What takes a problem: :class:`Report` or :class:`Notes`."""
+
+    def warn(
+        self, source: str, key: str, value: object, reason: str, fallback: str = ""
+    ) -> None: ...
+
+
+class Notes:
+    """Problems found where they cannot be reported yet (a worker process,
+    say), kept in order for :meth:`Report.add`."""
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+
+    def warn(
+        self, source: str, key: str, value: object, reason: str, fallback: str = ""
+    ) -> None:
+        self.problems.append(Problem(source, key, str(value), reason, fallback))
+
+
 class Report:
     """Collects content problems and logs each one once."""
 
@@ -50,7 +72,10 @@ class Report:
     def warn(
         self, source: str, key: str, value: object, reason: str, fallback: str = ""
     ) -> None:
-        problem = Problem(source, key, str(value), reason, fallback)
+        self.add(Problem(source, key, str(value), reason, fallback))
+
+    def add(self, problem: Problem) -> None:
+        """Note and log a problem, unless this build has already."""
         if problem in self._seen:
             return
         self._seen.add(problem)

@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 
 from cx_digest import qr
-from support import ROOT, Site, build, run_pelican
+from cx_digest.report import StrictModeError
+from support import ROOT, Site, build, run_pelican, story_file
 
 sys.path.insert(0, str(ROOT / "bench"))
 from generate import generate
@@ -82,6 +83,65 @@ def test_a_fixture_site_with_warnings_and_pages_is_the_same(tmp_path: Path) -> N
     for n in WORKERS[1:]:
         assert differences(tree(sites[1].output), tree(sites[n].output)) == [], n
         assert sites[1].warnings == sites[n].warnings
+
+
+def many_problems() -> dict[str, str]:
+    """48 stories over four days, each eighth with bad values, so that every
+    worker's share of the stories has some (three workers at most: the
+    engine's map gives a worker 16 stories at least)."""
+    files = {}
+    for n in range(48):
+        day = f"2026-11-{15 + n % 4:02d}"
+        meta: dict[str, str | list[str]] = {}
+        if n % 8 == 3:
+            meta = {"digest": "headline", "access": "vip", "related": "nobody"}
+        elif n % 8 == 6:
+            meta = {"Title": "Second title", "image": "images/missing.jpg"}
+        files[f"stories/s{n:02d}.md"] = story_file(
+            f"Story {n}", f"{day} {8 + n % 10:02d}:00", **meta
+        )
+    return files
+
+
+def test_problems_found_in_the_workers_are_reported_in_story_order(
+    tmp_path: Path,
+) -> None:
+    """A story's facts are made in the engine's workers; the problems they
+    find are logged in story order, the same at any number of workers, and
+    strict mode lists them all."""
+    files = many_problems()
+    sites = {
+        n: run_pelican(tmp_path / f"w{n}", files, FASTBUILD_WORKERS=n)
+        for n in (1, 2, 4)
+    }
+    warnings = sites[1].warnings
+    # One story's problems together, in the order of its keys, the related
+    # links (which need every story) last.
+    groups: list[tuple[str, list[str]]] = []
+    for warning in warnings:
+        source, key = warning.removeprefix("cx_digest: ").split(" ")[:2]
+        if not groups or groups[-1][0] != source:
+            groups.append((source, []))
+        groups[-1][1].append(key)
+    assert sorted(source for source, _ in groups) == [
+        f"stories/s{n:02d}.md:" for n in range(48) if n % 8 in (3, 6)
+    ]
+    for source, keys in groups:
+        number = int(source.removeprefix("stories/s")[:2])
+        expected = ["Digest", "Access", "Related"] if number % 8 == 3 else []
+        assert keys == (expected or ["Title", "Image"]), source
+    for n in (2, 4):
+        assert sites[n].warnings == warnings, n
+        assert differences(tree(sites[1].output), tree(sites[n].output)) == [], n
+    for n in (1, 2):
+        with pytest.raises(StrictModeError) as info:
+            run_pelican(
+                tmp_path / f"strict{n}",
+                files,
+                FASTBUILD_WORKERS=n,
+                CX_DIGEST_STRICT=True,
+            )
+        assert [f"cx_digest: {p}" for p in info.value.problems] == warnings, n
 
 
 @pytest.mark.slow  # three builds of the fixture site: CI runs it

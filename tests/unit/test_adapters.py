@@ -62,11 +62,15 @@ def adapter(tmp_path: Path, report: Report) -> StoryAdapter:
 
 def adapt(tmp_path: Path, report: Report, *items: Any) -> list[Any]:
     index = StoryIndex(items, str(tmp_path / "content"), report)
-    return adapter(tmp_path, report).adapt(list(items), index, no_summaries)
+    return adapter(tmp_path, report).adapt(list(items), index, no_summaries, mapped)
 
 
-def no_summaries(articles: Any) -> list[tuple[str, str, str, str]]:
-    return [(article.url, "", "", "") for article in articles]
+def no_summaries(article: Any, url: str) -> tuple[str, str, str]:
+    return ("", "", "")
+
+
+def mapped(function: Any, items: Any) -> list[Any]:
+    return [function(item) for item in items]
 
 
 def test_repeated_title_warns_once_and_every_page_gets_the_first(
