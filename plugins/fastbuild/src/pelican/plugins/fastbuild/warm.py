@@ -78,6 +78,7 @@ _dates: dict[tuple[Any, ...], str] = {}
 _formats: set[str] = set()  # the formats of the dates in _dates
 _slugs: dict[tuple[Any, ...], str] = {}
 _relative_paths: dict[tuple[str, str], str | None] = {}
+_last_moment: list[Any] = [None, None, None]  # date, locale, its parts
 
 
 def _date_key(moment: Any, fmt: Any) -> tuple[Any, ...] | None:
@@ -90,18 +91,28 @@ def _date_key(moment: Any, fmt: Any) -> tuple[Any, ...] | None:
 def _moment_parts(moment: Any) -> tuple[Any, ...] | None:
     """All that ``strftime`` reads of a date besides the format: its fields
     without the zone, the zone's name and offset, the ``LC_TIME`` locale
-    (one tuple, shared by the keys of a date's formats)."""
+    (one tuple, shared by the keys of a date's formats).
+
+    The last date's tuple is kept: Pelican formats one story's date several
+    times in a row (its display date, then each ``{date:...}`` part of its
+    URL and its file name). A date is immutable, so the same object under
+    the same locale has the same parts."""
     if type(moment) is not SafeDatetime:
         return None
     try:
-        return (
+        here = locale.setlocale(locale.LC_TIME)
+        if moment is _last_moment[0] and here == _last_moment[1]:
+            return _last_moment[2]
+        parts = (
             moment.replace(tzinfo=None),
             moment.tzname(),
             moment.utcoffset(),
-            locale.setlocale(locale.LC_TIME),
+            here,
         )
     except Exception:
         return None
+    _last_moment[:] = moment, here, parts
+    return parts
 
 
 def _slug_key(
@@ -324,6 +335,7 @@ def _replacements() -> list[tuple[Any, str, Any, Any]]:
 def _forget() -> None:
     for answers in (_dates, _formats, _slugs, _relative_paths):
         answers.clear()
+    _last_moment[:] = None, None, None
 
 
 def install() -> None:
