@@ -148,6 +148,12 @@ class Edition:
     next: EditionRef | None = None
     all_stories: tuple[Story, ...] = field(default=(), repr=False)
 
+    def __hash__(self) -> int:
+        # Its day and URL: equal editions have them equal, and hashing every
+        # story of the edition (the generated hash) is what an edition's
+        # email files, kept by edition, paid three times each.
+        return hash((self.day, self.url))
+
     @property
     def stories(self) -> tuple[Story, ...]:
         """Every story of the edition in reading order (lead first)."""

@@ -369,3 +369,20 @@ def test_message_reads_back_as_written(title: str, overrides: dict[str, Any]) ->
         assert "MIME-Version" not in plain
         # the same bytes on every build
         assert message(digest.email, digest.host, one, text, html) == eml
+
+
+def test_an_edition_is_kept_by_its_day_and_url_without_hashing_its_stories() -> None:
+    """The email's parts are kept by edition: equal editions are one key,
+    and the key is made without going through every story."""
+    one, same = edition(), edition()
+    assert one == same
+    assert hash(one) == hash(same)
+    many = replace(one, all_stories=tuple(make_story(f"s{n}") for n in range(50)))
+
+    class Unhashable:
+        __hash__ = None  # type: ignore[assignment]
+
+    # A value hashing would refuse, deep in a story: never reached.
+    odd = replace(many, lead=replace(many.lead, image=Unhashable()))  # type: ignore[arg-type]
+    assert hash(odd) == hash(one)
+    assert {one: "parts"}[same] == "parts"
