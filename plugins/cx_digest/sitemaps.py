@@ -38,9 +38,20 @@ class PageLog:
     def __init__(self, settings: DigestSettings) -> None:
         self.settings = settings
         self.pages: dict[str, datetime | None] = {}
+        # By content object (they live as long as the build): a story is on
+        # its own page and on every index, tag, category and author page.
+        self._changed: dict[int, tuple[Any, datetime | None]] = {}
 
     def changed(self, content: Any) -> datetime | None:
         """A content object's last change: ``Modified`` if later, else ``Date``."""
+        found = self._changed.get(id(content))
+        if found is not None and found[0] is content:
+            return found[1]
+        result = self._changed_of(content)
+        self._changed[id(content)] = (content, result)
+        return result
+
+    def _changed_of(self, content: Any) -> datetime | None:
         published, modified = (
             local_time(moment, self.settings.timezone)
             if isinstance(moment, datetime)
