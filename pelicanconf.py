@@ -39,6 +39,9 @@ CACHE_PATH = "cache/site"
 
 ARTICLE_URL = "{date:%Y}/{date:%m}/{date:%d}/{slug}/"
 ARTICLE_SAVE_AS = "{date:%Y}/{date:%m}/{date:%d}/{slug}/index.html"
+# A translation (Lang: and the slug of the story it translates) sits beside it.
+ARTICLE_LANG_URL = "{date:%Y}/{date:%m}/{date:%d}/{slug}-{lang}/"
+ARTICLE_LANG_SAVE_AS = "{date:%Y}/{date:%m}/{date:%d}/{slug}-{lang}/index.html"
 PAGE_URL = "{slug}/"
 PAGE_SAVE_AS = "{slug}/index.html"
 CATEGORY_URL = "category/{slug}/"

@@ -28,6 +28,9 @@ _INT = re.compile(r"^[+-]?\d+$")
 # Metadata key under which the plugin's reader hook (plugin.py) records the
 # keys a story file repeats that Pelican keeps only the first value of.
 REPEATS_KEY = "cx_digest_repeats"
+# ... and the values it replaced by their default, so that Pelican would not
+# drop the story: (key, value, reason, fallback) each.
+REPAIRED_KEY = "cx_digest_repaired"
 
 # The one ``Access`` rule: these values mean a subscribers-only story.
 SUBSCRIBERS = frozenset({"subscribers", "subscriber", "subscribers-only"})
@@ -192,6 +195,8 @@ class StoryAdapter:
         for article in articles:
             meta = article.metadata
             source = index.source(article)
+            for key, value, reason, fallback in meta.get(REPAIRED_KEY) or ():
+                self.report.warn(source, key, value, reason, fallback)
             trust = first_value(meta, "html", source, "Html", self.report)
             if trust and story_trust(trust) is None:
                 self.report.warn(

@@ -226,7 +226,7 @@ def _curation(
                 "no published story has this tag",
                 "left out",
             )
-        else:
+        elif tag not in hot:  # "Floods" and "floods" name one tag: listed once
             hot.append(tag)
 
     page = settings.absolute(settings.url.format(date=day))

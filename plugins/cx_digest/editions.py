@@ -8,21 +8,49 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from .hot_topics import trailing_hot_topics
-from .model import Curation, Edition, EditionRef, EditionSection, Role, Story
+from .model import (
+    Curation,
+    Edition,
+    EditionRef,
+    EditionSection,
+    Role,
+    Story,
+    days_before,
+)
 from .report import Report
 from .settings import DigestSettings
 from .text import headline_caps
 
 
 def local_time(moment: datetime, tz: ZoneInfo) -> datetime:
-    """``moment`` in the site's time zone (a naive time is taken to be in it)."""
+    """``moment`` in the site's time zone (a naive time is taken to be in it),
+    with an offset of whole minutes (:func:`whole_minutes`)."""
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=tz)
-    return moment.astimezone(tz)
+    return whole_minutes(moment.astimezone(tz))
+
+
+_MINUTE = timedelta(minutes=1)
+
+
+def whole_minutes(moment: datetime) -> datetime:
+    """The same instant with its UTC offset rounded to the minute, when the
+    zone gives it seconds: a local mean time, before the zone's standard
+    time (Asia/Shanghai's +08:05:43 until 1901, Africa/Monrovia's -00:44:30
+    until 1972). RFC 3339 (Atom, JSON Feed, sitemaps, HTML) and RFC 5322
+    (RSS, email) offsets have hours and minutes only."""
+    offset = moment.utcoffset()
+    if offset is None or not offset % _MINUTE:
+        return moment
+    zone = timezone(timedelta(minutes=round(offset / _MINUTE)))
+    try:
+        return moment.astimezone(zone)
+    except OverflowError:  # near year 1 (a placeholder date): left as it is
+        return moment
 
 
 def edition_day(moment: datetime, tz: ZoneInfo, day_starts: time) -> date:
@@ -33,7 +61,7 @@ def edition_day(moment: datetime, tz: ZoneInfo, day_starts: time) -> date:
     """
     local = moment.astimezone(tz)
     if local.time().replace(tzinfo=None) < day_starts:
-        return local.date() - timedelta(days=1)
+        return days_before(local.date(), 1)
     return local.date()
 
 
@@ -169,11 +197,12 @@ def build_editions(
             reading.extend(block.stories)
             reading.extend(block.quick_hits)
         reading.extend(photos)
-        stamp = (
+        stamp = local_time(
             curation.stamp
             if curation and curation.stamp
-            else max(s.date for s in ordered)
-        ).astimezone(settings.timezone)
+            else max(s.date for s in ordered),
+            settings.timezone,
+        )
         curated = curation.hot_topics if curation and curation.hot_topics else ()
         editions.append(
             Edition(

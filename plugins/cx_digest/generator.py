@@ -20,14 +20,20 @@ from dataclasses import replace
 from typing import Any
 
 from pelican import signals
-from pelican.generators import Generator
+from pelican.generators import ArticlesGenerator, Generator
 from PIL import Image as PILImage
 
 from pelican.plugins.fastbuild import depends_on_file, map_in_workers
 
 from . import meta, sitemaps
 from . import settings as settings_module
-from .adapters import StoryAdapter, StoryIndex, subscribers_only, values_of
+from .adapters import (
+    StoryAdapter,
+    StoryIndex,
+    source_of,
+    subscribers_only,
+    values_of,
+)
 from .curations import read_curations
 from .editions import build_editions, edition_day
 from .emailout import EmailRenderer
@@ -112,15 +118,18 @@ class DigestGenerator(Generator):
         """``all_generators_finalized``: the stories, editions and context."""
         signals.all_generators_finalized.disconnect(self._make_site)
         digest, context = self.digest, self.context
+        self._distinct_pages(generators)
         articles = list(context.get("articles", []))
         index = StoryIndex(articles, self.path, self.report)
         adapter = StoryAdapter(digest, self.path, self.report, self.image_size)
         stories = adapter.adapt(articles, index, self.texts.summaries, self._in_workers)
+        translations = _translations(generators)
         adapter.report_html(
             [
                 *articles,
                 *context.get("hidden_articles", []),
                 *context.get("drafts", []),
+                *translations,
             ],
             index,
         )
@@ -152,7 +161,7 @@ class DigestGenerator(Generator):
             image_size=self.image_size,
             story_body=self._story_body(articles, stories),
         )
-        self._annotate(articles, stories)
+        self._annotate(articles, stories, translations)
         newest_first = list(reversed(editions))
         context["digest_editions"] = newest_first
         context["digest_latest"] = newest_first[0] if newest_first else None
@@ -180,9 +189,58 @@ class DigestGenerator(Generator):
         by_source = {story.source: article for story, article in pairs}
         return lambda story: texts.body(by_source[story.source], story.url)
 
-    def _annotate(self, articles: list[Any], stories: list[Story]) -> None:
+    def _distinct_pages(self, generators: Any) -> None:
+        """Two stories written to one file (two ``rates.md`` of the same day
+        in different folders, or a ``Slug`` that is another file's name)
+        stopped the build with Pelican's overwrite error: the story read
+        later (by file path) gets the first free slug ``<slug>-2``,
+        ``<slug>-3``... and a warning naming both files."""
+        stories: list[Any] = []
+        for generator in generators:
+            if isinstance(generator, ArticlesGenerator):
+                for name in (
+                    "articles",
+                    "translations",
+                    "hidden_articles",
+                    "hidden_translations",
+                    "drafts",
+                    "drafts_translations",
+                ):
+                    stories += getattr(generator, name, None) or []
+        taken: dict[str, Any] = {}
+        clashes: list[Any] = []
+        for story in sorted(stories, key=lambda a: str(a.source_path)):
+            save_as = story.save_as
+            if not save_as:
+                continue
+            if save_as in taken:
+                clashes.append(story)
+            else:
+                taken[save_as] = story
+        for story in clashes:
+            first = taken[story.save_as]
+            slug = story.slug
+            for n in range(2, len(stories) + 2):
+                story.slug = f"{slug}-{n}"
+                if story.save_as not in taken:
+                    break
+            taken[story.save_as] = story
+            self.report.warn(
+                source_of(story.source_path, self.path),
+                "Slug",
+                slug,
+                f"{source_of(first.source_path, self.path)} is written to the "
+                "same page",
+                f"published as '{story.slug}'",
+            )
+
+    def _annotate(
+        self, articles: list[Any], stories: list[Story], translations: list[Any]
+    ) -> None:
         """What the theme's story pages read: the story, its edition, its
-        image, and the one ``Access`` rule for every story, listed or not."""
+        image, and the one ``Access`` rule for every story, listed or not
+        (a translation, ``Lang`` and the slug of another story, is not in
+        any edition: it is shown as written, like a hidden story)."""
         digest = self.digest
         by_day = {edition.day: edition.ref for edition in self.site.editions}
         for article, story in zip(articles, stories, strict=True):
@@ -201,6 +259,7 @@ class DigestGenerator(Generator):
             *articles,
             *context.get("hidden_articles", []),
             *context.get("drafts", []),
+            *translations,
         ):
             story = getattr(article, "digest_story", None)
             if story is not None:
@@ -302,3 +361,14 @@ class DigestGenerator(Generator):
                 ),
                 page_name=self.archive_page_url(number),
             )
+
+
+def _translations(generators: Any) -> list[Any]:
+    """Every translation Pelican's articles generator set aside (published,
+    hidden and draft): they have story pages of their own."""
+    found: list[Any] = []
+    for generator in generators:
+        if isinstance(generator, ArticlesGenerator):
+            for name in ("translations", "hidden_translations", "drafts_translations"):
+                found += getattr(generator, name, None) or []
+    return found

@@ -13,7 +13,7 @@ from collections import Counter, deque
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 
-from .model import Link, Story
+from .model import Link, Story, days_before
 
 
 def rank(
@@ -67,7 +67,7 @@ def trailing_hot_topics(
             counts[key] += 1
             if key not in latest or when > latest[key]:
                 latest[key] = when
-        while window and window[0][0] < day - span:
+        while window and window[0][0] < days_before(day, span.days):
             _, old = window.popleft()
             for key, _when in old:
                 counts[key] -= 1

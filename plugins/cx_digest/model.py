@@ -4,7 +4,7 @@ once, that never call back into Pelican. No Pelican import here."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 
@@ -162,3 +162,12 @@ class Edition:
     @property
     def ref(self) -> EditionRef:
         return EditionRef(self.day, self.title, self.url)
+
+
+def days_before(day: date, days: int) -> date:
+    """The day ``days`` before ``day``, or the first day there is (a
+    placeholder date of year 1, as some CMS exports write, has none)."""
+    try:
+        return day - timedelta(days=days)
+    except OverflowError:
+        return date.min

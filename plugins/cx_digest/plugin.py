@@ -15,8 +15,9 @@ from pelican.plugins import fastbuild
 from pelican.readers import DUPLICATES_DEFINITIONS_ALLOWED, MarkdownReader
 
 from . import meta, qr, share, sitemaps
-from .adapters import REPEATS_KEY
+from .adapters import REPAIRED_KEY, REPEATS_KEY
 from .bodies import POLICY_KEY, BodyPolicy
+from .editions import whole_minutes
 from .generator import DigestGenerator
 from .settings import (
     apply_workers_alias,
@@ -29,6 +30,13 @@ from .text import format_stamp, headline_caps, join_url, xml_safe
 logger = logging.getLogger("cx_digest")
 
 TEMPLATES = Path(__file__).parent / "templates"
+# Where a story's unreadable ``Date``/``Modified`` values wait for
+# check_story_metadata, and where the problems it repaired wait for the
+# report (adapters.StoryAdapter.report_html).
+UNREADABLE_KEY = "cx_digest_unreadable"
+_DATES = ("date", "modified")
+# The statuses Pelican publishes, hides or keeps as drafts.
+_STATUSES = ("published", "hidden", "draft")
 # Keys Pelican keeps only the first value of, dropping the rest.
 _PELICAN_SINGLE = frozenset(
     key for key, allowed in DUPLICATES_DEFINITIONS_ALLOWED.items() if not allowed
@@ -74,6 +82,10 @@ def add_helpers(generator: Any) -> None:
     def cx_stamp(moment: datetime, fmt: str | None = None) -> str:
         return format_stamp(moment, fmt or default_format)
 
+    def cx_datetime(moment: datetime) -> str:
+        """A ``<time datetime>`` value of a Pelican date (RFC 3339)."""
+        return meta.w3c(whole_minutes(moment))
+
     def cx_site_url(path: str, siteurl: str) -> str:
         return join_url(siteurl, path)
 
@@ -89,6 +101,7 @@ def add_helpers(generator: Any) -> None:
     env.filters.update(
         {
             "cx_stamp": cx_stamp,
+            "cx_datetime": cx_datetime,
             "cx_site_url": cx_site_url,
             "cx_headline_caps": headline_caps,
             "cx_description": meta.describe,
@@ -99,17 +112,56 @@ def add_helpers(generator: Any) -> None:
     )
 
 
+class _Unreadable:
+    """A ``Date`` or ``Modified`` value Pelican could not read."""
+
+    def __init__(self, value: object) -> None:
+        self.value = value
+
+
 class _RepeatsMixin:
     """Keeps what Pelican's Markdown reader drops: the extra values of a
     repeated ``Date``, ``Category``, ``Status``... (it keeps the first), in
     the story's metadata under :data:`REPEATS_KEY`, so that the digest can
     report them, also for stories from Pelican's content cache or read in
-    worker processes."""
+    worker processes. A ``Date`` or ``Modified`` that Pelican cannot read
+    (which made it drop the whole file) is kept as written under
+    :data:`UNREADABLE_KEY` instead (:func:`check_story_metadata`), and a
+    missing or empty ``Title`` (which made Pelican skip the file, or broke
+    the feeds) becomes the file name, noted under :data:`REPAIRED_KEY`."""
 
     settings: Mapping[str, Any]
+    _cx_source = ""
+
+    def read(self, source_path: str) -> Any:
+        self._cx_source = source_path
+        return super().read(source_path)  # type: ignore[misc]
+
+    def process_metadata(self, name: str, value: Any) -> Any:
+        try:
+            return super().process_metadata(name, value)  # type: ignore[misc]
+        except Exception:
+            if name in _DATES:
+                return _Unreadable(value)
+            raise
 
     def _parse_metadata(self, meta: Mapping[str, list[str]]) -> dict[str, Any]:
         metadata: dict[str, Any] = super()._parse_metadata(meta)  # type: ignore[misc]
+        unreadable = {
+            key: str(metadata.pop(key).value)
+            for key in _DATES
+            if isinstance(metadata.get(key), _Unreadable)
+        }
+        if unreadable:
+            metadata[UNREADABLE_KEY] = unreadable
+        title = metadata.get("title")
+        first = title[0] if isinstance(title, list | tuple) and title else title
+        if self._cx_source and (first is None or not xml_safe(str(first)).strip()):
+            name = Path(self._cx_source).stem
+            fallback = f"using the file name '{name}'"
+            repaired = [("Title", str(first or ""), "missing or empty", fallback)]
+            metadata[REPAIRED_KEY] = repaired
+            metadata["title"] = name
         formatted = set(self.settings.get("FORMATTED_FIELDS") or ())
         repeats = {
             name.lower(): [xml_safe(v).strip() for v in values]
@@ -184,6 +236,51 @@ def clean_story_html(generator: Any) -> None:
                 del cached[path]
 
 
+def check_story_metadata(generator: Any, metadata: dict[str, Any]) -> None:
+    """``article_generator_context``: what would make Pelican drop a story
+    gets the documented default instead, and is noted for the report under
+    :data:`.adapters.REPAIRED_KEY` (so no story is lost without a warning
+    naming its file, key and value, and strict mode fails on it), and a
+    ``Kicker`` ending with a colon loses it (the pages add one):
+
+    - a missing or empty ``Title`` (also one of only characters XML cannot
+      carry): the file name (given by the reader, :class:`_RepeatsMixin`);
+    - an unreadable ``Modified``: left out;
+    - a missing or unreadable ``Date``, or an unknown ``Status``: the story
+      is kept as a draft (written where Pelican writes drafts, in no
+      edition or feed), never published with a date or status it does not
+      have.
+    """
+    kicker = metadata.get("kicker")
+    if isinstance(kicker, str):
+        # The page adds the colon: "Opinion:" would show "Opinion:: ...".
+        metadata["kicker"] = kicker.strip().rstrip(":\uff1a").rstrip()
+    repaired: list[tuple[str, str, str, str]] = list(metadata.get(REPAIRED_KEY) or [])
+    unreadable = metadata.pop(UNREADABLE_KEY, None) or {}
+    if "modified" in unreadable:
+        repaired.append(
+            (
+                "Modified",
+                unreadable["modified"],
+                "not a date Pelican can read",
+                "left out",
+            )
+        )
+    status = str(metadata.get("status") or "published")
+    if status not in _STATUSES:
+        reason = "unknown status (use published, hidden or draft)"
+        repaired.append(("Status", status, reason, "kept as a draft"))
+        metadata["status"] = "draft"
+    if "date" in unreadable or "date" not in metadata:
+        value = unreadable.get("date", "")
+        reason = "not a date Pelican can read" if value else "missing"
+        if metadata.get("status") != "draft":
+            repaired.append(("Date", value, reason, "kept as a draft"))
+            metadata["status"] = "draft"
+    if repaired:
+        metadata[REPAIRED_KEY] = repaired
+
+
 def clean_content(content: Any) -> None:
     """``content_object_init``: drop text XML cannot carry from every article
     and page as it is read (wire copy brings control characters, which break
@@ -231,5 +328,6 @@ def register() -> None:
     signals.generator_init.connect(add_helpers)
     signals.readers_init.connect(watch_repeated_keys)
     signals.article_generator_init.connect(clean_story_html)
+    signals.article_generator_context.connect(check_story_metadata)
     signals.content_object_init.connect(clean_content)
     signals.content_written.connect(sitemaps.record_page)

@@ -141,7 +141,10 @@ def news_window(stories: Iterable[Story], limit: int = NEWS_MAX) -> list[Story]:
     ordered = sorted(stories, key=lambda s: (s.date, s.url), reverse=True)
     if not ordered:
         return []
-    start = ordered[0].date - NEWS_WINDOW
+    try:
+        start = ordered[0].date - NEWS_WINDOW
+    except OverflowError:  # the newest story is dated in year 1
+        return ordered[:limit]
     return [s for s in ordered if s.date >= start][:limit]
 
 
