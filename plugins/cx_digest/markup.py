@@ -137,10 +137,14 @@ _MORE = re.compile(r"<!--\s*more\s*-->", re.IGNORECASE)
 
 def summary_of(body_html: str) -> str:
     """The summary rule: the body above a ``<!-- more -->`` line, else its
-    first paragraph (the whole body when it has no paragraph)."""
+    first paragraph (the whole body when it has no paragraph); a marker
+    with nothing above it counts as none."""
     parts = _MORE.split(body_html, maxsplit=1)
     if len(parts) == 2:
-        return parts[0].strip()
+        above = parts[0].strip()
+        if above:
+            return above
+        body_html = parts[1]
     match = _FIRST_P.search(body_html)
     return match.group(0) if match else body_html.strip()
 

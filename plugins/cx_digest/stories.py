@@ -42,9 +42,10 @@ class StoryTexts:
         paragraph; links resolved by Pelican as in the story. A pure function
         of the article once the content is read (its caller holds the result
         as data, which is what an incremental build compares)."""
-        if "summary" in article.metadata:
-            fragment = str(article.metadata["summary"])
-        else:
+        given = str(article.metadata.get("summary") or "")
+        if given.strip():
+            fragment = given
+        else:  # no Summary, or "Summary:" with nothing after it
             # Cut from the body as read, then resolve the cut part only:
             # article.get_content() would keep a second copy of every body.
             raw = getattr(article, "_content", None) or ""

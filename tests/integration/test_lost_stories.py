@@ -196,3 +196,22 @@ def test_a_hot_topic_named_twice_is_listed_once(build_site: Build) -> None:
     assert site.warnings == []
     block = site.html(EDITION).select("[data-block=hot-topics] a")
     assert [a.get_text(strip=True) for a in block] == ["Floods"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"Title: Blurb story\nDate: {DAY} 09:00\nCategory: Economy\nSummary:\n\n"
+        "First paragraph.\n\nSecond paragraph.\n",
+        f"Title: Blurb story\nDate: {DAY} 09:00\nCategory: Economy\n\n"
+        "<!-- more -->\n\nFirst paragraph.\n\nSecond paragraph.\n",
+    ],
+    ids=["empty-summary", "more-at-the-top"],
+)
+def test_an_empty_blurb_falls_back_to_the_first_paragraph(
+    build_site: Build, text: str
+) -> None:
+    site = build_site({**lead(), "stories/blurb.md": text})
+    card = site.html(EDITION).find("a", string="Blurb story").find_parent("article")
+    assert "First paragraph." in card.get_text(" ", strip=True)
+    assert "Second paragraph." not in card.get_text(" ", strip=True)

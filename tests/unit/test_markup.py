@@ -90,3 +90,9 @@ def test_generated_markup_never_keeps_live_code(parts: list[str]) -> None:
     # Cleaned again (malformed input does not always serialise to a tree
     # that parses back the same), it is still safe.
     assert live_parts(clean(out, BASE)) == []
+
+
+def test_a_more_marker_with_nothing_above_it_counts_as_none() -> None:
+    body = "<!-- more -->\n<p>First.</p>\n<p>Second.</p>"
+    assert summary_of(body) == "<p>First.</p>"
+    assert summary_of("  \n<!-- more --><p>Only.</p>") == "<p>Only.</p>"
