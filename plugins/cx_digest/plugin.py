@@ -35,8 +35,8 @@ TEMPLATES = Path(__file__).parent / "templates"
 # report (adapters.StoryAdapter.report_html).
 UNREADABLE_KEY = "cx_digest_unreadable"
 _DATES = ("date", "modified")
-# The statuses Pelican publishes, hides or keeps as drafts.
-_STATUSES = ("published", "hidden", "draft")
+# The statuses Pelican publishes, hides, keeps as drafts or skips on purpose.
+_STATUSES = ("published", "hidden", "draft", "skip")
 # Keys Pelican keeps only the first value of, dropping the rest.
 _PELICAN_SINGLE = frozenset(
     key for key, allowed in DUPLICATES_DEFINITIONS_ALLOWED.items() if not allowed
@@ -274,7 +274,7 @@ def check_story_metadata(generator: Any, metadata: dict[str, Any]) -> None:
     if "date" in unreadable or "date" not in metadata:
         value = unreadable.get("date", "")
         reason = "not a date Pelican can read" if value else "missing"
-        if metadata.get("status") != "draft":
+        if metadata.get("status") not in ("draft", "skip"):
             repaired.append(("Date", value, reason, "kept as a draft"))
             metadata["status"] = "draft"
     if repaired:
