@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pelican.readers import MarkdownReader
+from pelican.readers import MarkdownReader, Readers
 
 from pbuild import build, listening, tree
 
@@ -95,3 +95,34 @@ def test_parallel_cache_is_the_serial_cache(
     warm = build(content60, out, 1, LOAD_CONTENT_CACHE=True, **CACHE)
     assert counts["read"] == 0
     assert tree(warm.output) == serial_tree
+
+
+@pytest.mark.parametrize(("cache", "stamped"), [({}, False), (CACHE, True)])
+def test_a_file_is_stamped_only_for_a_cache_that_keeps_it(
+    content60: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    cache: dict[str, Any],
+    stamped: bool,
+) -> None:
+    """Without a content cache nothing looks at a file's stamp: neither the
+    reading workers nor this process take it (a ``stat`` per file); with
+    one, every file read is stamped, in the workers."""
+    notes = tmp_path / "stamps"
+    stamp = Readers._get_file_stamp
+
+    def noting(self: Readers, filename: str) -> Any:
+        with notes.open("a", encoding="utf-8") as file:  # workers too
+            file.write(f"{os.getpid()} {filename}\n")
+        return stamp(self, filename)
+
+    monkeypatch.setattr(Readers, "_get_file_stamp", noting)
+    built = build(content60, tmp_path / "out", 2, **cache)
+    lines = notes.read_text(encoding="utf-8").splitlines() if notes.exists() else []
+    lines = [line for line in lines if line.endswith(".md")]  # not static files
+    if stamped:
+        assert len({line.split(" ", 1)[1] for line in lines}) >= 60
+        assert {line.split(" ", 1)[0] for line in lines} != {str(os.getpid())}
+    else:
+        assert lines == []
+    assert len(tree(built.output)) > 60

@@ -22,7 +22,9 @@ a build that raises while reading leaves them until the next build starts
   in shared memory); Pelican reads that worker's remaining files itself.
 - A worker sends its files a block at a time, each with the file stamp
   Pelican's cache takes (``CHECK_MODIFIED_METHOD``: an ``mtime`` or a hash
-  of the file), taken in the worker before it reads the file.
+  of the file), taken in the worker before it reads the file, when anything
+  will look at it: with caching on, or when another plugin wraps
+  ``get_cached_data`` (a ``stat`` per file otherwise spent for nothing).
 - The results go in the cache dict as Pelican's ``cache_data()`` puts them,
   ``(stamp, (content, metadata))``. With ``CACHE_CONTENT`` (reader layer)
   the saved cache is the one a serial build saves. Without it they are
@@ -72,8 +74,12 @@ _SAVED = "saved"  # a worker's result taken from the incremental build's state
 class _ReadState:
     """What one generator's parallel read left for Pelican to take."""
 
-    def __init__(self, keep: bool) -> None:
+    def __init__(self, keep: bool, stamps: bool = True) -> None:
         self.keep = keep  # caching on: Pelican saves what it takes
+        # Is a file's stamp ever looked at? With caching on (saved with the
+        # entry), or when another plugin wraps get_cached_data (which may
+        # check it); otherwise the hook hands the parse over as it is.
+        self.stamps = stamps
         self.pending: dict[str, list[logging.LogRecord]] = {}
         self.new: set[str] = set()  # entries the cache did not hold before
         self.stream: _Stream | None = None  # workers still parsing
@@ -159,7 +165,8 @@ def _preread(generator: Any, kind: str) -> None:
     if readers is None or _STATE in vars(readers):
         return
     _no_stamps(generator)
-    state = _ReadState(keep=bool(getattr(readers, "_cache_data_policy", False)))
+    keep = bool(getattr(readers, "_cache_data_policy", False))
+    state = _ReadState(keep, stamps=keep or "get_cached_data" in vars(readers))
     setattr(readers, _STATE, state)
     build = incremental.current()
     if build is not None and build.settings is not generator.settings:
@@ -518,7 +525,8 @@ def _read_one(
             portable = procs.portable_records(records, settings)
             return (index, stamp, data, portable, _SAVED)
     keep = build is not None and job[2] is not None
-    stamp = readers._get_file_stamp(abs_path)  # its warning: Pelican's, later
+    # Its warning when the file has gone: Pelican's, later.
+    stamp = readers._get_file_stamp(abs_path) if state.stamps else None
     capture.start()
     try:
         content, metadata = readers.readers[file_suffix(abs_path)].read(abs_path)
