@@ -14,6 +14,7 @@ from __future__ import annotations
 import binascii
 import functools
 import re
+from email.header import Header
 from email.message import EmailMessage
 from email.policy import EmailPolicy
 from email.utils import format_datetime
@@ -51,6 +52,14 @@ class MailPolicy(EmailPolicy):
 
     def _fold(self, name: str, value: Any, refold_binary: bool = False) -> str:
         text = str(value)
+        if "=?" in text:
+            # Text that reads like an RFC 2047 encoded word ("=?utf-8?b?...?=",
+            # typed in a headline) would be decoded by mail clients: the
+            # whole value goes as encoded words of itself.
+            encoded = Header(text, "utf-8", header_name=name).encode(
+                linesep=self.linesep, maxlinelen=self.max_line_length or 78
+            )
+            return f"{name}: {encoded}{self.linesep}"
         if text.isascii() and not re.search(r"[\r\n]|\s\s", text):
             return fold_header(name, text, self.max_line_length or 78, self.linesep)
         return super()._fold(name, value, refold_binary)
@@ -88,6 +97,10 @@ def message(
             headers.append(("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"))
     headers += [("MIME-Version", "1.0"), ("Content-Type", "multipart/alternative")]
     for name, value in headers:
+        if "=?" in value:
+            # Parsing would decode it: give the text as an encoded word of
+            # itself, which parses back to the text (MailPolicy writes it).
+            value = Header(value, "utf-8").encode(maxlinelen=0)
         msg[name] = _header(name, value)
     msg.set_payload([_text_part(text, "plain"), _text_part(html, "html")])
     # The email package picks a random boundary; "=_" cannot occur in

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email
+import email.header
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from email import policy
@@ -386,3 +387,27 @@ def test_an_edition_is_kept_by_its_day_and_url_without_hashing_its_stories() -> 
     odd = replace(many, lead=replace(many.lead, image=Unhashable()))  # type: ignore[arg-type]
     assert hash(odd) == hash(one)
     assert {one: "parts"}[same] == "parts"
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Literal =?utf-8?b?SGFja2Vk?= In Title",
+        "CX Daily: 降息 =?x?q?y?= and a long long long long long long long long tail",
+    ],
+)
+def test_a_subject_that_reads_like_an_encoded_word_arrives_as_written(
+    title: str,
+) -> None:
+    """Mail clients decode ``=?charset?b?...?=`` in a header: typed in a
+    headline, it would show something else than the page's title."""
+    edition_ = replace(edition(), title=title)
+    eml = message(email_settings(), "news.example.com", edition_, "Text.", "<p>H</p>")
+    raw = eml.encode("ascii")
+    head = raw.split(b"\r\n\r\n", 1)[0]
+    assert max(len(line) for line in head.split(b"\r\n")) <= 78
+    parsed = email.message_from_bytes(raw, policy=policy.default)
+    assert str(parsed["Subject"]) == title
+    legacy = email.message_from_bytes(raw)["Subject"]
+    decoded = email.header.make_header(email.header.decode_header(legacy))
+    assert str(decoded) == title
