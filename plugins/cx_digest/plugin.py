@@ -13,6 +13,7 @@ from jinja2 import ChoiceLoader, FileSystemLoader
 from pelican import signals
 from pelican.plugins import fastbuild
 from pelican.readers import DUPLICATES_DEFINITIONS_ALLOWED, MarkdownReader
+from pelican.urlwrappers import URLWrapper
 
 from . import meta, qr, share, sitemaps
 from .adapters import REPAIRED_KEY, REPEATS_KEY
@@ -305,8 +306,12 @@ def clean_content(content: Any) -> None:
             # raw text before this signal; their slugs follow their names.
             for item in value if isinstance(value, list) else [value]:
                 name = getattr(item, "name", None)
-                if isinstance(name, str) and xml_safe(name) != name:
-                    item.name = xml_safe(name)
+                if not isinstance(name, str):
+                    continue
+                if xml_safe(name) != name:
+                    item.name = name = xml_safe(name)
+                if isinstance(item, URLWrapper) and name.strip() and not item.slug:
+                    _address(content, key, item)
             continue
         if clean != value:
             content.metadata[key] = clean
@@ -316,6 +321,18 @@ def clean_content(content: Any) -> None:
     summary = getattr(content, "_summary", None)
     if isinstance(summary, str) and not read_clean:
         content._summary = xml_safe(summary)
+
+
+def _address(content: Any, key: str, item: URLWrapper) -> None:
+    """A tag, category or author whose name has no letter or digit (``🚀``)
+    has no slug, so no page of its own, and its links went to ``tag//``:
+    its code points make one (``u1f680``), noted for the report."""
+    name = item.name
+    item.slug = "u" + "-".join(f"{ord(c):x}" for c in name if not c.isspace())
+    repaired = list(content.metadata.get(REPAIRED_KEY) or [])
+    reason = "no letter or digit to make its page address"
+    repaired.append((key.capitalize(), name, reason, f"its page is {item.url}"))
+    content.metadata[REPAIRED_KEY] = repaired
 
 
 def register() -> None:

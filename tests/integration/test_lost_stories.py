@@ -224,3 +224,28 @@ def test_a_story_skipped_on_purpose_stays_skipped(build_site: Build) -> None:
     assert site.warnings == []
     assert not list(site.output.rglob("later*"))
     assert headlines(site) == ["Lead of the day"]
+
+
+def test_a_tag_or_category_without_letters_gets_a_page(build_site: Build) -> None:
+    files = {
+        **lead(),
+        "stories/launch.md": story_file(
+            "Rocket launch", f"{DAY} 09:00", "📈", tags="🚀, Space"
+        ),
+    }
+    site = build_site(files)
+    assert site.warnings == [
+        "cx_digest: stories/launch.md: Category '📈': no letter or digit to make "
+        "its page address; its page is category/u1f4c8/",
+        "cx_digest: stories/launch.md: Tags '🚀': no letter or digit to make its "
+        "page address; its page is tag/u1f680/",
+    ]
+    assert "Rocket launch" in site.html("category/u1f4c8/").get_text()
+    assert "Rocket launch" in site.html("tag/u1f680/").get_text()
+    story = site.html("2026/11/18/launch/")
+    hrefs = {a["href"] for a in story.find_all("a", href=True)}
+    assert any(h.endswith("/tag/u1f680/") for h in hrefs)
+    assert not any(h.endswith(("tag//", "category//")) for h in hrefs)
+    card = site.html(EDITION).find("a", string="Rocket launch").find_parent("article")
+    topic = card.select_one(".cx-topic a")["href"]
+    assert topic.endswith("/category/u1f4c8/")
