@@ -31,7 +31,11 @@ def local_time(moment: datetime, tz: ZoneInfo) -> datetime:
     with an offset of whole minutes (:func:`whole_minutes`)."""
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=tz)
-    return whole_minutes(moment.astimezone(tz))
+    try:
+        local = moment.astimezone(tz)
+    except OverflowError:  # about year 1 or 9999: as given
+        local = moment
+    return whole_minutes(local)
 
 
 _MINUTE = timedelta(minutes=1)
@@ -49,8 +53,19 @@ def whole_minutes(moment: datetime) -> datetime:
     zone = timezone(timedelta(minutes=round(offset / _MINUTE)))
     try:
         return moment.astimezone(zone)
-    except OverflowError:  # near year 1 (a placeholder date): left as it is
-        return moment
+    except OverflowError:
+        pass
+    # About year 1 (a placeholder date), where the conversion's way through
+    # UTC leaves the calendar: the same instant, its wall time moved by the
+    # seconds the offset gains (rounding up, or down near year 9999).
+    for minutes in (-(-offset // _MINUTE), offset // _MINUTE):
+        zone_offset = minutes * _MINUTE
+        try:
+            wall = moment.replace(tzinfo=None) + (zone_offset - offset)
+        except OverflowError:
+            continue
+        return wall.replace(tzinfo=timezone(zone_offset))
+    return moment
 
 
 def edition_day(moment: datetime, tz: ZoneInfo, day_starts: time) -> date:
@@ -59,7 +74,10 @@ def edition_day(moment: datetime, tz: ZoneInfo, day_starts: time) -> date:
     The local calendar date in ``tz``; before ``day_starts`` it is the
     previous day's edition.
     """
-    local = moment.astimezone(tz)
+    try:
+        local = moment.astimezone(tz)
+    except OverflowError:  # about year 1 or 9999: its wall time as given
+        local = moment
     if local.time().replace(tzinfo=None) < day_starts:
         return days_before(local.date(), 1)
     return local.date()

@@ -17,6 +17,7 @@ import math
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
 from pelican import signals
@@ -89,10 +90,7 @@ class DigestGenerator(Generator):
 
         Every page asking is declared to read the files looked at, so an
         incremental build renders it again when the image changes."""
-        for base in (self.path, self.output_path):
-            depends_on_file(os.path.join(base, path))
-            if os.path.exists(os.path.join(base, path)):
-                break
+        self._declare_image(path)
         if path not in self.image_sizes:
             size = None
             for base in (self.path, self.output_path):
@@ -104,6 +102,14 @@ class DigestGenerator(Generator):
                     continue
             self.image_sizes[path] = size
         return self.image_sizes[path]
+
+    def _declare_image(self, path: str) -> None:
+        """The files :meth:`image_size` looks at, declared read (pelican-
+        fastbuild: by the page being rendered, else by the build)."""
+        for base in (self.path, self.output_path):
+            depends_on_file(os.path.join(base, path))
+            if os.path.exists(os.path.join(base, path)):
+                break
 
     # -- context ---------------------------------------------------------
 
@@ -123,6 +129,11 @@ class DigestGenerator(Generator):
         index = StoryIndex(articles, self.path, self.report)
         adapter = StoryAdapter(digest, self.path, self.report, self.image_size)
         stories = adapter.adapt(articles, index, self.texts.summaries, self._in_workers)
+        # The workers sized the stories' images: the build read those files
+        # here (what a worker declares stays in the worker).
+        for story in stories:
+            if story.image is not None and not story.image.remote:
+                self._declare_image(story.image.src)
         translations = _translations(generators)
         adapter.report_html(
             [
@@ -192,9 +203,10 @@ class DigestGenerator(Generator):
     def _distinct_pages(self, generators: Any) -> None:
         """Two stories written to one file (two ``rates.md`` of the same day
         in different folders, or a ``Slug`` that is another file's name)
-        stopped the build with Pelican's overwrite error: the story read
-        later (by file path) gets the first free slug ``<slug>-2``,
-        ``<slug>-3``... and a warning naming both files."""
+        stopped the build with Pelican's overwrite error: the story
+        published later (then by file path) gets the first free slug
+        ``<slug>-2``, ``<slug>-3``... and a warning naming both files, so a
+        story added later never moves one already out."""
         stories: list[Any] = []
         for generator in generators:
             if isinstance(generator, ArticlesGenerator):
@@ -209,7 +221,7 @@ class DigestGenerator(Generator):
                     stories += getattr(generator, name, None) or []
         taken: dict[str, Any] = {}
         clashes: list[Any] = []
-        for story in sorted(stories, key=lambda a: str(a.source_path)):
+        for story in sorted(stories, key=_publication_order):
             save_as = story.save_as
             if not save_as:
                 continue
@@ -372,3 +384,15 @@ def _translations(generators: Any) -> list[Any]:
             for name in ("translations", "hidden_translations", "drafts_translations"):
                 found += getattr(generator, name, None) or []
     return found
+
+
+def _publication_order(story: Any) -> tuple[Any, ...]:
+    """Earliest first (drafts without a date last), then by file path."""
+    when = getattr(story, "date", None)
+    if not isinstance(when, datetime):
+        return (math.inf, str(story.source_path))
+    try:
+        stamp = when.timestamp()
+    except (OverflowError, ValueError):  # about year 1 or 9999 (drafts)
+        stamp = -math.inf if when.year < 2 else math.inf
+    return (stamp, str(story.source_path))

@@ -52,10 +52,12 @@ class MailPolicy(EmailPolicy):
 
     def _fold(self, name: str, value: Any, refold_binary: bool = False) -> str:
         text = str(value)
-        if "=?" in text:
+        if name.lower() == "subject" and "=?" in text:
             # Text that reads like an RFC 2047 encoded word ("=?utf-8?b?...?=",
             # typed in a headline) would be decoded by mail clients: the
-            # whole value goes as encoded words of itself.
+            # whole value goes as encoded words of itself. (Only the subject,
+            # which is the edition's title: an address or URL header cannot
+            # be one encoded word.)
             encoded = Header(text, "utf-8", header_name=name).encode(
                 linesep=self.linesep, maxlinelen=self.max_line_length or 78
             )
@@ -97,7 +99,7 @@ def message(
             headers.append(("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"))
     headers += [("MIME-Version", "1.0"), ("Content-Type", "multipart/alternative")]
     for name, value in headers:
-        if "=?" in value:
+        if name == "Subject" and "=?" in value:
             # Parsing would decode it: give the text as an encoded word of
             # itself, which parses back to the text (MailPolicy writes it).
             value = Header(value, "utf-8").encode(maxlinelen=0)

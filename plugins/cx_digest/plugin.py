@@ -148,11 +148,7 @@ class _RepeatsMixin:
 
     def _parse_metadata(self, meta: Mapping[str, list[str]]) -> dict[str, Any]:
         metadata: dict[str, Any] = super()._parse_metadata(meta)  # type: ignore[misc]
-        unreadable = {
-            key: str(metadata.pop(key).value)
-            for key in _DATES
-            if isinstance(metadata.get(key), _Unreadable)
-        }
+        unreadable = _pop_unreadable(metadata)
         if unreadable:
             metadata[UNREADABLE_KEY] = unreadable
         title = metadata.get("title")
@@ -258,6 +254,8 @@ def check_story_metadata(generator: Any, metadata: dict[str, Any]) -> None:
         metadata["kicker"] = kicker.strip().rstrip(":\uff1a").rstrip()
     repaired: list[tuple[str, str, str, str]] = list(metadata.get(REPAIRED_KEY) or [])
     unreadable = metadata.pop(UNREADABLE_KEY, None) or {}
+    # A date taken from the file's name (FILENAME_METADATA) arrives as it is.
+    unreadable |= _pop_unreadable(metadata)
     if "modified" in unreadable:
         repaired.append(
             (
@@ -268,18 +266,34 @@ def check_story_metadata(generator: Any, metadata: dict[str, Any]) -> None:
             )
         )
     status = str(metadata.get("status") or "published")
-    if status not in _STATUSES:
+    if status.strip().lower() not in _STATUSES:  # Pelican's: any case
         reason = "unknown status (use published, hidden or draft)"
         repaired.append(("Status", status, reason, "kept as a draft"))
         metadata["status"] = "draft"
     if "date" in unreadable or "date" not in metadata:
         value = unreadable.get("date", "")
         reason = "not a date Pelican can read" if value else "missing"
-        if metadata.get("status") not in ("draft", "skip"):
+        if str(metadata.get("status")).strip().lower() not in ("draft", "skip"):
             repaired.append(("Date", value, reason, "kept as a draft"))
             metadata["status"] = "draft"
     if repaired:
         metadata[REPAIRED_KEY] = repaired
+
+
+def _pop_unreadable(metadata: dict[str, Any]) -> dict[str, str]:
+    """The ``Date``/``Modified`` values Pelican could not read, taken out."""
+    return {
+        key: str(metadata.pop(key).value)
+        for key in _DATES
+        if isinstance(metadata.get(key), _Unreadable)
+    }
+
+
+def drop_unreadable_dates(generator: Any, metadata: dict[str, Any]) -> None:
+    """``page_generator_context``: a page needs no date; one Pelican could
+    not read is left out (Pelican dropped the page)."""
+    metadata.pop(UNREADABLE_KEY, None)
+    _pop_unreadable(metadata)
 
 
 def clean_content(content: Any) -> None:
@@ -310,8 +324,12 @@ def clean_content(content: Any) -> None:
                     continue
                 if xml_safe(name) != name:
                     item.name = name = xml_safe(name)
-                if isinstance(item, URLWrapper) and name.strip() and not item.slug:
-                    _address(content, key, item)
+                if isinstance(item, URLWrapper) and name.strip():
+                    fallback = _code_point_slug(name)
+                    # (the slug is already the fallback for an object from
+                    # Pelican's content cache, saved after this ran)
+                    if not item.slug or item.slug == fallback:
+                        _address(content, key, item, fallback)
             continue
         if clean != value:
             content.metadata[key] = clean
@@ -323,12 +341,16 @@ def clean_content(content: Any) -> None:
         content._summary = xml_safe(summary)
 
 
-def _address(content: Any, key: str, item: URLWrapper) -> None:
+def _code_point_slug(name: str) -> str:
+    return "u" + "-".join(f"{ord(c):x}" for c in name if not c.isspace())
+
+
+def _address(content: Any, key: str, item: URLWrapper, slug: str) -> None:
     """A tag, category or author whose name has no letter or digit (``🚀``)
     has no slug, so no page of its own, and its links went to ``tag//``:
     its code points make one (``u1f680``), noted for the report."""
     name = item.name
-    item.slug = "u" + "-".join(f"{ord(c):x}" for c in name if not c.isspace())
+    item.slug = slug
     repaired = list(content.metadata.get(REPAIRED_KEY) or [])
     reason = "no letter or digit to make its page address"
     repaired.append((key.capitalize(), name, reason, f"its page is {item.url}"))
@@ -346,5 +368,6 @@ def register() -> None:
     signals.readers_init.connect(watch_repeated_keys)
     signals.article_generator_init.connect(clean_story_html)
     signals.article_generator_context.connect(check_story_metadata)
+    signals.page_generator_context.connect(drop_unreadable_dates)
     signals.content_object_init.connect(clean_content)
     signals.content_written.connect(sitemaps.record_page)

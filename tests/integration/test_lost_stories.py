@@ -7,6 +7,7 @@ ending with a colon, a hot topic named twice."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 
 import feedparser
@@ -47,13 +48,14 @@ def test_two_stories_of_one_day_with_one_slug_are_both_published(
         "stories/economy/rates.md": story_file("Central bank cuts", f"{DAY} 10:00"),
     }
     site = build_site(files)
+    # The story published first keeps its address.
     assert site.warnings == [
-        "cx_digest: stories/markets/rates.md: Slug 'rates': "
-        "stories/economy/rates.md is written to the same page; "
+        "cx_digest: stories/economy/rates.md: Slug 'rates': "
+        "stories/markets/rates.md is written to the same page; "
         "published as 'rates-2'"
     ]
-    assert "Central bank cuts" in site.html("2026/11/18/rates/").get_text()
-    assert "Bond yields fall" in site.html("2026/11/18/rates-2/").get_text()
+    assert "Bond yields fall" in site.html("2026/11/18/rates/").get_text()
+    assert "Central bank cuts" in site.html("2026/11/18/rates-2/").get_text()
     assert sorted(headlines(site)) == [
         "Bond yields fall",
         "Central bank cuts",
@@ -166,7 +168,11 @@ def test_a_placeholder_date_of_year_one_is_published(
     assert site.path("1/01/01/imported/").exists()
     assert "Imported story" in feed_titles(site)
     items = json.loads(site.path("feeds/digest.json").read_text(encoding="utf-8"))
-    assert items["items"]
+    stamps = [item["date_published"] for item in items["items"]]
+    stamps += [t["datetime"] for t in site.html("1/01/01/imported/").find_all("time")]
+    assert len(stamps) >= 3
+    for stamp in stamps:  # offsets of whole minutes (Shanghai's is +08:05:43)
+        assert re.match(r"^\d{4}-\d\d-\d\dT[\d:]{8}(Z|[+-]\d\d:\d\d)$", stamp), stamp
 
 
 def test_a_kicker_written_with_its_colon_shows_one(build_site: Build) -> None:
@@ -249,3 +255,26 @@ def test_a_tag_or_category_without_letters_gets_a_page(build_site: Build) -> Non
     card = site.html(EDITION).find("a", string="Rocket launch").find_parent("article")
     topic = card.select_one(".cx-topic a")["href"]
     assert topic.endswith("/category/u1f4c8/")
+
+
+@pytest.mark.parametrize("status", ["Published", "HIDDEN", "Draft"])
+def test_a_status_in_any_case_is_pelicans(build_site: Build, status: str) -> None:
+    text = story_file("Cased status", f"{DAY} 09:00", status=status)
+    site = build_site({**lead(), "stories/cased.md": text})
+    assert site.warnings == []
+    listed = "Cased status" in headlines(site)
+    assert listed == (status == "Published")
+    assert site.path("drafts/cased.html").exists() == (status == "Draft")
+
+
+def test_a_file_named_with_an_impossible_date_is_kept_as_a_draft(
+    build_site: Build,
+) -> None:
+    """Pelican takes a date from a file's name (FILENAME_METADATA)."""
+    text = "Title: Named story\nCategory: Economy\n\nThe body.\n"
+    site = build_site({**lead(), "stories/2026-02-30-named.md": text})
+    assert site.warnings == [
+        "cx_digest: stories/2026-02-30-named.md: Date '2026-02-30': not a date "
+        "Pelican can read; kept as a draft"
+    ]
+    assert list(site.output.glob("drafts/*named*.html"))

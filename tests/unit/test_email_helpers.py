@@ -411,3 +411,15 @@ def test_a_subject_that_reads_like_an_encoded_word_arrives_as_written(
     legacy = email.message_from_bytes(raw)["Subject"]
     decoded = email.header.make_header(email.header.decode_header(legacy))
     assert str(decoded) == title
+
+
+def test_an_encoded_sender_name_keeps_its_address() -> None:
+    """Only the subject is written as encoded words of itself: a sender
+    given with an RFC 2047 display name stays a name and an address."""
+    settings = replace(
+        email_settings(), sender="=?utf-8?q?Caf=C3=A9?= <news@example.com>"
+    )
+    eml = message(settings, "news.example.com", edition(), "Text.", "<p>H</p>")
+    parsed = email.message_from_bytes(eml.encode("ascii"), policy=policy.default)
+    (address,) = parsed["From"].addresses
+    assert (address.display_name, address.addr_spec) == ("Café", "news@example.com")
