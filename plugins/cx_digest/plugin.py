@@ -266,7 +266,11 @@ def check_story_metadata(generator: Any, metadata: dict[str, Any]) -> None:
             )
         )
     status = str(metadata.get("status") or "published")
-    if status.strip().lower() not in _STATUSES:  # Pelican's: any case
+    if status.strip().lower() in _STATUSES:  # Pelican's, in any case
+        if "status" in metadata:
+            # (Pelican's read_file tests for "skip" in lower case.)
+            metadata["status"] = status.strip().lower()
+    else:
         reason = "unknown status (use published, hidden or draft)"
         repaired.append(("Status", status, reason, "kept as a draft"))
         metadata["status"] = "draft"

@@ -223,9 +223,12 @@ def test_an_empty_blurb_falls_back_to_the_first_paragraph(
     assert "Second paragraph." not in card.get_text(" ", strip=True)
 
 
-def test_a_story_skipped_on_purpose_stays_skipped(build_site: Build) -> None:
+@pytest.mark.parametrize("status", ["skip", "Skip"])
+def test_a_story_skipped_on_purpose_stays_skipped(
+    build_site: Build, status: str
+) -> None:
     """``Status: skip`` is Pelican's own: no page, no warning."""
-    text = "Title: Not yet\nStatus: skip\nCategory: Economy\n\nThe body.\n"
+    text = f"Title: Not yet\nStatus: {status}\nCategory: Economy\n\nThe body.\n"
     site = build_site({**lead(), "stories/later.md": text})
     assert site.warnings == []
     assert not list(site.output.rglob("later*"))
