@@ -207,18 +207,8 @@ class DigestGenerator(Generator):
         published later (then by file path) gets the first free slug
         ``<slug>-2``, ``<slug>-3``... and a warning naming both files, so a
         story added later never moves one already out."""
-        stories: list[Any] = []
-        for generator in generators:
-            if isinstance(generator, ArticlesGenerator):
-                for name in (
-                    "articles",
-                    "translations",
-                    "hidden_articles",
-                    "hidden_translations",
-                    "drafts",
-                    "drafts_translations",
-                ):
-                    stories += getattr(generator, name, None) or []
+        lists = _story_lists(generators)
+        stories = [story for name, held in lists if name in _STORIES for story in held]
         taken: dict[str, Any] = {}
         clashes: list[Any] = []
         for story in sorted(stories, key=_publication_order):
@@ -229,8 +219,10 @@ class DigestGenerator(Generator):
                 clashes.append(story)
             else:
                 taken[save_as] = story
+        moved: set[int] = set()  # the stories of each clash
         for story in clashes:
             first = taken[story.save_as]
+            moved |= {id(first), id(story)}
             slug = story.slug
             for n in range(2, len(stories) + 2):
                 story.slug = f"{slug}-{n}"
@@ -245,6 +237,15 @@ class DigestGenerator(Generator):
                 "same page",
                 f"published as '{story.slug}'",
             )
+        if clashes:
+            # Pelican ordered its lists while the stories still shared a
+            # slug: stories of the same time then kept the order in which
+            # the files were found (a set's). Theirs is the new slugs' now.
+            order = _order_key(self.settings.get("ARTICLE_ORDER_BY", "reversed-date"))
+            for name, held in lists:
+                key = _date_of if name == "dates" else order
+                if key is not None:
+                    _untie(held, moved, key)
 
     def _annotate(
         self, articles: list[Any], stories: list[Story], translations: list[Any]
@@ -396,3 +397,67 @@ def _publication_order(story: Any) -> tuple[Any, ...]:
     except (OverflowError, ValueError):  # about year 1 or 9999 (drafts)
         stamp = -math.inf if when.year < 2 else math.inf
     return (stamp, str(story.source_path))
+
+
+# The articles generator's lists of stories (and of their translations).
+_STORIES = (
+    "articles",
+    "translations",
+    "hidden_articles",
+    "hidden_translations",
+    "drafts",
+    "drafts_translations",
+)
+
+
+def _date_of(story: Any) -> Any:
+    return getattr(story, "date", None)
+
+
+def _order_key(order_by: Any) -> Callable[[Any], Any] | None:
+    """What Pelican's ``order_content`` sorts stories by (None: a function
+    of the site's, whose ties are not known here)."""
+    if not isinstance(order_by, str):
+        return None
+    name = order_by.removeprefix("reversed-")
+    if name == "basename":
+        return lambda story: os.path.basename(story.source_path or "")
+    return lambda story: getattr(story, name, None)
+
+
+def _story_lists(generators: Any) -> list[tuple[str, list[Any]]]:
+    """Every list of Pelican's articles generator that holds stories: the
+    six of published, hidden and draft stories and their translations
+    first, then its dates and the stories of each tag, category and
+    author."""
+    lists: list[tuple[str, list[Any]]] = []
+    for generator in generators:
+        if not isinstance(generator, ArticlesGenerator):
+            continue
+        for name in (*_STORIES, "dates"):
+            held = getattr(generator, name, None)
+            lists.append((name, held if isinstance(held, list) else []))
+        for name in ("tags", "categories", "authors"):
+            groups = getattr(generator, name, None) or {}
+            pairs = groups.items() if isinstance(groups, dict) else groups
+            lists += [(name, held) for _, held in pairs if isinstance(held, list)]
+    return lists
+
+
+def _untie(held: list[Any], moved: set[int], key: Callable[[Any], Any]) -> None:
+    """Put the renamed stories of ``held`` that tie on the list's sort key
+    in order of slug, in the places they hold."""
+    places: dict[Any, list[int]] = {}
+    for index, story in enumerate(held):
+        if id(story) in moved:
+            try:
+                places.setdefault(key(story), []).append(index)
+            except TypeError:  # an unhashable key: not a tie this can break
+                continue
+    for indexes in places.values():
+        if len(indexes) > 1:
+            stories = sorted(
+                (held[i] for i in indexes), key=lambda a: (a.slug, str(a.source_path))
+            )
+            for index, story in zip(indexes, stories, strict=True):
+                held[index] = story

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from support import ROOT, story_file
 
 PELICAN = Path(sys.executable).with_name("pelican")
@@ -153,3 +155,32 @@ def test_fixture_site_with_dst_offsets_and_warnings_is_byte_identical(
         encoding="utf-8"
     )
     assert_identical(a, b)
+
+
+@pytest.mark.slow  # eight builds in their own processes: CI runs it
+def test_two_stories_with_one_slug_and_one_time_list_the_same_every_build(
+    tmp_path: Path,
+) -> None:
+    """Pelican orders stories of the same time by slug, and two stories with
+    one slug then by the order it found their files in (a set's, which
+    changes with the hash seed): renamed, they are listed by their new slugs,
+    the same whatever the seed."""
+    content = tmp_path / "content"
+    files = {
+        "stories/rates.md": story_file("First rates", "2026-11-17 08:00", tags="Rates"),
+        "stories/wire/rates.md": story_file(
+            "Second rates", "2026-11-17 08:00", tags="Rates"
+        ),
+        "stories/other.md": story_file("Other", "2026-11-17 08:00", tags="Rates"),
+    }
+    for name, text in files.items():
+        (content / name).parent.mkdir(parents=True, exist_ok=True)
+        (content / name).write_text(text, encoding="utf-8")
+    trees = []
+    for seed in range(8):
+        env = {**ENVIRONMENTS[0], "PYTHONHASHSEED": str(seed)}
+        trees.append(tree(build(tmp_path, f"seed{seed}", content, env)))
+    listing = trees[0]["tag/rates/index.html"].decode()
+    assert listing.index("/rates/") < listing.index("/rates-2/")
+    for other in trees[1:]:
+        assert [n for n in trees[0] if trees[0][n] != other.get(n)] == []
