@@ -36,6 +36,7 @@ TEMPLATES = Path(__file__).parent / "templates"
 # report (adapters.StoryAdapter.report_html).
 UNREADABLE_KEY = "cx_digest_unreadable"
 _DATES = ("date", "modified")
+_NOT_A_DATE = "not a date Pelican can read"
 # The statuses Pelican publishes, hides, keeps as drafts or skips on purpose.
 _STATUSES = ("published", "hidden", "draft", "skip")
 # Keys Pelican keeps only the first value of, dropping the rest.
@@ -156,8 +157,7 @@ class _RepeatsMixin:
         if self._cx_source and (first is None or not xml_safe(str(first)).strip()):
             name = Path(self._cx_source).stem
             fallback = f"using the file name '{name}'"
-            repaired = [("Title", str(first or ""), "missing or empty", fallback)]
-            metadata[REPAIRED_KEY] = repaired
+            _repaired(metadata, "Title", str(first or ""), "missing or empty", fallback)
             metadata["title"] = name
         formatted = set(self.settings.get("FORMATTED_FIELDS") or ())
         repeats = {
@@ -252,36 +252,37 @@ def check_story_metadata(generator: Any, metadata: dict[str, Any]) -> None:
     if isinstance(kicker, str):
         # The page adds the colon: "Opinion:" would show "Opinion:: ...".
         metadata["kicker"] = kicker.strip().rstrip(":\uff1a").rstrip()
-    repaired: list[tuple[str, str, str, str]] = list(metadata.get(REPAIRED_KEY) or [])
     unreadable = metadata.pop(UNREADABLE_KEY, None) or {}
     # A date taken from the file's name (FILENAME_METADATA) arrives as it is.
     unreadable |= _pop_unreadable(metadata)
     if "modified" in unreadable:
-        repaired.append(
-            (
-                "Modified",
-                unreadable["modified"],
-                "not a date Pelican can read",
-                "left out",
-            )
-        )
+        value = unreadable["modified"]
+        _repaired(metadata, "Modified", value, _NOT_A_DATE, "left out")
     status = str(metadata.get("status") or "published")
-    if status.strip().lower() in _STATUSES:  # Pelican's, in any case
+    folded = status.strip().lower()
+    if folded in _STATUSES:  # Pelican's, in any case
         if "status" in metadata:
             # (Pelican's read_file tests for "skip" in lower case.)
-            metadata["status"] = status.strip().lower()
+            metadata["status"] = folded
     else:
         reason = "unknown status (use published, hidden or draft)"
-        repaired.append(("Status", status, reason, "kept as a draft"))
-        metadata["status"] = "draft"
-    if "date" in unreadable or "date" not in metadata:
+        _repaired(metadata, "Status", status, reason, "kept as a draft")
+        metadata["status"] = folded = "draft"
+    dateless = "date" in unreadable or "date" not in metadata
+    if dateless and folded not in ("draft", "skip"):  # those need no date
         value = unreadable.get("date", "")
-        reason = "not a date Pelican can read" if value else "missing"
-        if str(metadata.get("status")).strip().lower() not in ("draft", "skip"):
-            repaired.append(("Date", value, reason, "kept as a draft"))
-            metadata["status"] = "draft"
-    if repaired:
-        metadata[REPAIRED_KEY] = repaired
+        reason = _NOT_A_DATE if value else "missing"
+        _repaired(metadata, "Date", value, reason, "kept as a draft")
+        metadata["status"] = "draft"
+
+
+def _repaired(
+    metadata: dict[str, Any], key: str, value: str, reason: str, fallback: str
+) -> None:
+    """Note under :data:`REPAIRED_KEY` a value replaced by its default."""
+    noted = list(metadata.get(REPAIRED_KEY) or [])
+    noted.append((key, value, reason, fallback))
+    metadata[REPAIRED_KEY] = noted
 
 
 def _pop_unreadable(metadata: dict[str, Any]) -> dict[str, str]:
@@ -329,11 +330,7 @@ def clean_content(content: Any) -> None:
                 if xml_safe(name) != name:
                     item.name = name = xml_safe(name)
                 if isinstance(item, URLWrapper) and name.strip():
-                    fallback = _code_point_slug(name)
-                    # (the slug is already the fallback for an object from
-                    # Pelican's content cache, saved after this ran)
-                    if not item.slug or item.slug == fallback:
-                        _address(content, key, item, fallback)
+                    _address(content.metadata, key, item)
             continue
         if clean != value:
             content.metadata[key] = clean
@@ -345,20 +342,22 @@ def clean_content(content: Any) -> None:
         content._summary = xml_safe(summary)
 
 
-def _code_point_slug(name: str) -> str:
-    return "u" + "-".join(f"{ord(c):x}" for c in name if not c.isspace())
-
-
-def _address(content: Any, key: str, item: URLWrapper, slug: str) -> None:
+def _address(metadata: dict[str, Any], key: str, item: URLWrapper) -> None:
     """A tag, category or author whose name has no letter or digit (``🚀``)
     has no slug, so no page of its own, and its links went to ``tag//``:
-    its code points make one (``u1f680``), noted for the report."""
+    its code points make one (``u1f680``), noted for the report. (An object
+    from Pelican's content cache, saved after this ran, has that slug
+    already: noted again.)"""
+    slug = item.slug
+    if slug and not slug.startswith("u"):
+        return  # a slug of Pelican's: the common case, decided at once
     name = item.name
-    item.slug = slug
-    repaired = list(content.metadata.get(REPAIRED_KEY) or [])
+    fallback = "u" + "-".join(f"{ord(c):x}" for c in name if not c.isspace())
+    if slug and slug != fallback:
+        return
+    item.slug = fallback
     reason = "no letter or digit to make its page address"
-    repaired.append((key.capitalize(), name, reason, f"its page is {item.url}"))
-    content.metadata[REPAIRED_KEY] = repaired
+    _repaired(metadata, key.capitalize(), name, reason, f"its page is {item.url}")
 
 
 def register() -> None:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import logging
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
-from typing import Protocol
 
 logger = logging.getLogger("cx_digest")
 
@@ -34,28 +34,32 @@ class StrictModeError(RuntimeError):
         )
 
 
-class Warns(Protocol):
-    """What takes a problem: :class:`Report` or :class:`Notes`."""
+class Warns(ABC):
+    """What takes a problem (:class:`Report` or :class:`Notes`): ``warn``
+    makes it, ``add`` takes it."""
 
     def warn(
         self, source: str, key: str, value: object, reason: str, fallback: str = ""
-    ) -> None: ...
+    ) -> None:
+        self.add(Problem(source, key, str(value), reason, fallback))
+
+    @abstractmethod
+    def add(self, problem: Problem) -> None:
+        """Take one problem."""
 
 
-class Notes:
+class Notes(Warns):
     """Problems found where they cannot be reported yet (a worker process,
     say), kept in order for :meth:`Report.add`."""
 
     def __init__(self) -> None:
         self.problems: list[Problem] = []
 
-    def warn(
-        self, source: str, key: str, value: object, reason: str, fallback: str = ""
-    ) -> None:
-        self.problems.append(Problem(source, key, str(value), reason, fallback))
+    def add(self, problem: Problem) -> None:
+        self.problems.append(problem)
 
 
-class Report:
+class Report(Warns):
     """Collects content problems and logs each one once."""
 
     def __init__(self) -> None:
@@ -68,11 +72,6 @@ class Report:
         for log_filter in list(logger.filters):
             if type(log_filter).__name__ == "LimitFilter":
                 logger.removeFilter(log_filter)
-
-    def warn(
-        self, source: str, key: str, value: object, reason: str, fallback: str = ""
-    ) -> None:
-        self.add(Problem(source, key, str(value), reason, fallback))
 
     def add(self, problem: Problem) -> None:
         """Note and log a problem, unless this build has already."""
