@@ -31,11 +31,16 @@ def local_time(moment: datetime, tz: ZoneInfo) -> datetime:
     with an offset of whole minutes (:func:`whole_minutes`)."""
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=tz)
+    return whole_minutes(_in_zone(moment, tz))
+
+
+def _in_zone(moment: datetime, tz: ZoneInfo) -> datetime:
+    """``moment.astimezone(tz)``; about year 1 or 9999, where the way
+    through UTC leaves the calendar, ``moment`` as given."""
     try:
-        local = moment.astimezone(tz)
-    except OverflowError:  # about year 1 or 9999: as given
-        local = moment
-    return whole_minutes(local)
+        return moment.astimezone(tz)
+    except OverflowError:
+        return moment
 
 
 _MINUTE = timedelta(minutes=1)
@@ -74,10 +79,7 @@ def edition_day(moment: datetime, tz: ZoneInfo, day_starts: time) -> date:
     The local calendar date in ``tz``; before ``day_starts`` it is the
     previous day's edition.
     """
-    try:
-        local = moment.astimezone(tz)
-    except OverflowError:  # about year 1 or 9999: its wall time as given
-        local = moment
+    local = _in_zone(moment, tz)
     if local.time().replace(tzinfo=None) < day_starts:
         return days_before(local.date(), 1)
     return local.date()

@@ -379,12 +379,12 @@ class DigestGenerator(Generator):
 def _translations(generators: Any) -> list[Any]:
     """Every translation Pelican's articles generator set aside (published,
     hidden and draft): they have story pages of their own."""
-    found: list[Any] = []
-    for generator in generators:
-        if isinstance(generator, ArticlesGenerator):
-            for name in ("translations", "hidden_translations", "drafts_translations"):
-                found += getattr(generator, name, None) or []
-    return found
+    return [
+        story
+        for name, held in _story_lists(generators)
+        if name.endswith("translations")
+        for story in held
+    ]
 
 
 def _publication_order(story: Any) -> tuple[Any, ...]:

@@ -39,6 +39,12 @@ def fold_header(name: str, value: str, width: int = 78, linesep: str = "\r\n") -
     return linesep.join(lines) + linesep
 
 
+def _reads_as_encoded(name: str, text: str) -> bool:
+    """A subject holding text that mail clients would read as an RFC 2047
+    encoded word (``=?utf-8?b?...?=``, typed in a headline)."""
+    return name.lower() == "subject" and "=?" in text
+
+
 class MailPolicy(EmailPolicy):
     """The SMTP policy (CRLF, 78 columns) with plain folding of ASCII headers.
 
@@ -52,7 +58,7 @@ class MailPolicy(EmailPolicy):
 
     def _fold(self, name: str, value: Any, refold_binary: bool = False) -> str:
         text = str(value)
-        if name.lower() == "subject" and "=?" in text:
+        if _reads_as_encoded(name, text):
             # Text that reads like an RFC 2047 encoded word ("=?utf-8?b?...?=",
             # typed in a headline) would be decoded by mail clients: the
             # whole value goes as encoded words of itself. (Only the subject,
@@ -99,7 +105,7 @@ def message(
             headers.append(("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"))
     headers += [("MIME-Version", "1.0"), ("Content-Type", "multipart/alternative")]
     for name, value in headers:
-        if name == "Subject" and "=?" in value:
+        if _reads_as_encoded(name, value):
             # Parsing would decode it: give the text as an encoded word of
             # itself, which parses back to the text (MailPolicy writes it).
             value = Header(value, "utf-8").encode(maxlinelen=0)
