@@ -3,13 +3,12 @@
 Cleaned HTML (:func:`cx_digest.markup.clean`) is read with lxml: paragraphs
 become blank-line separated blocks, list items ``- `` lines with a hanging
 indent, links ``text <url>`` (the bare URL when the text is the URL), images
-``[alt]``. Lines are wrapped by :func:`textwrap.fill`, which never breaks a
+``[alt]``. Lines are filled greedily by :func:`wrap`, which never breaks a
 word, so no URL is broken either.
 """
 
 from __future__ import annotations
 
-import textwrap
 from dataclasses import dataclass, field
 
 from lxml import etree
@@ -22,15 +21,28 @@ TEXT_WIDTH = 72
 def wrap(
     text: str, width: int = TEXT_WIDTH, indent: str = "", rest: str | None = None
 ) -> str:
-    """One paragraph wrapped at ``width``; long words (URLs) stay whole."""
-    return textwrap.fill(
-        " ".join(text.split()),
-        width=width,
-        initial_indent=indent,
-        subsequent_indent=indent if rest is None else rest,
-        break_long_words=False,
-        break_on_hyphens=False,
-    )
+    """One paragraph filled into lines of at most ``width`` characters: the
+    first line starts with ``indent``, the others with ``rest`` (``indent``
+    when None); words are separated by one space and each line takes as many
+    words as fit. A word too long for any line (a URL) has a line of its
+    own and stays whole. Empty (no indent) for text with no words."""
+    words = text.split()
+    if not words:
+        return ""
+    rest = indent if rest is None else rest
+    lines: list[str] = []
+    line: list[str] = [indent, words[0]]
+    used = len(indent) + len(words[0])
+    for word in words[1:]:
+        if used + 1 + len(word) <= width:
+            line += (" ", word)
+            used += 1 + len(word)
+        else:
+            lines.append("".join(line))
+            line = [rest, word]
+            used = len(rest) + len(word)
+    lines.append("".join(line))
+    return "\n".join(lines)
 
 
 @dataclass

@@ -12,6 +12,8 @@ from typing import Any
 
 import pytest
 from bs4 import BeautifulSoup
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cx_digest import settings as settings_module
 from cx_digest.emailout import (
@@ -204,6 +206,44 @@ def test_wrap_never_breaks_a_url() -> None:
     lines = text.splitlines()
     assert url in lines
     assert all(len(line) <= 40 for line in lines if line != url)
+
+
+_WORDS = st.lists(
+    st.text(st.characters(blacklist_categories=("Cs",)), min_size=0, max_size=30),
+    max_size=40,
+).map(lambda parts: " \t\n".join(parts))
+
+
+@settings(max_examples=400, deadline=None, derandomize=True, database=None)
+@given(
+    text=_WORDS,
+    width=st.integers(1, 90),
+    indent=st.sampled_from(["", "- ", "  ", "    "]),
+    rest=st.sampled_from([None, "", "  "]),
+)
+def test_wrap_fills_greedily_keeping_every_word_whole(
+    text: str, width: int, indent: str, rest: str | None
+) -> None:
+    words = text.split()
+    made = wrap(text, width, indent, rest)
+    if not words:
+        assert made == ""
+        return
+    lines = made.split("\n")
+    prefixes = [indent] + [indent if rest is None else rest] * (len(lines) - 1)
+    bodies = []
+    for line, prefix in zip(lines, prefixes, strict=True):
+        assert line.startswith(prefix)
+        body = line[len(prefix) :]
+        assert "" not in body.split(" ")  # one space between words, none around
+        # At most the width, unless the line is one word too long for it.
+        assert len(line) <= width or " " not in body
+        bodies.append(body.split(" "))
+    # Every word, in order, each whole: nothing broken, lost or added.
+    assert [w for body in bodies for w in body] == words
+    # Greedy: the next line's first word would not have fitted on this one.
+    for n in range(len(lines) - 1):
+        assert len(lines[n]) + 1 + len(bodies[n + 1][0]) > width
 
 
 def test_html_to_text_paragraphs_links_lists_images() -> None:
