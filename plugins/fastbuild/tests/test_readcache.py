@@ -8,6 +8,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pelican.settings import DEFAULT_CONFIG
 from pelican.urlwrappers import Author, Category, Tag
 from pelican.utils import SafeDatetime
@@ -70,3 +72,53 @@ def test_stored_data_is_tagged_json_and_only_decoded() -> None:
     assert json.loads(text) == ["m", [["title", ["s", "T"]]]]
     with pytest.raises((ValueError, KeyError)):
         readcache.decode("x", json.dumps(["x", "os.system"]), SETTINGS)
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equal, with equal types all the way down (a tag by its name, a
+    datetime with its fold, a NaN equal to a NaN)."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, list | tuple):
+        return len(a) == len(b) and all(map(_same, a, b))
+    if isinstance(a, dict):
+        return list(a) == list(b) and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, Tag | Category | Author):
+        return a.name == b.name
+    if isinstance(a, datetime.datetime):
+        return a == b and a.fold == b.fold
+    if isinstance(a, float) and a != a:
+        return b != b
+    return bool(a == b)
+
+
+_TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=20)
+_SCALARS = st.one_of(
+    _TEXT,
+    st.integers(),
+    st.floats(),
+    st.booleans(),
+    st.none(),
+    st.datetimes(allow_imaginary=False),
+    st.datetimes().map(lambda d: SafeDatetime.fromisoformat(d.isoformat())),
+    st.datetimes().map(lambda d: d.replace(fold=1)),
+    st.dates(),
+    _TEXT.filter(str.strip).map(lambda n: Tag(n, SETTINGS)),
+    _TEXT.filter(str.strip).map(lambda n: Category(n, SETTINGS)),
+    _TEXT.filter(str.strip).map(lambda n: Author(n, SETTINGS)),
+)
+_VALUES = st.recursive(
+    _SCALARS,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4),
+        st.lists(inner, max_size=4).map(tuple),
+        st.dictionaries(_TEXT, inner, max_size=4),
+    ),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=300, deadline=None, derandomize=True, database=None)
+@given(metadata=st.dictionaries(_TEXT, _VALUES, max_size=6))
+def test_every_storable_value_comes_back_exactly(metadata: dict[str, Any]) -> None:
+    assert _same(round_trip(metadata), metadata)
