@@ -26,17 +26,21 @@ def _reads(cache: Path) -> dict[str, tuple[str, str, str] | None]:
 
 def test_a_save_keeps_and_replaces_parsed_files(tmp_path: Path) -> None:
     cache, out = tmp_path / "cache", tmp_path / "out"
-    first = {p: (f"h-{p}", f"<p>{p}</p>", "{}", "[]") for p in ("a.md", "b.md", "c.md")}
+    first = {
+        p: (f"h-{p}", f"<p>{p}</p>", "{}", "[]", "[]") for p in ("a.md", "b.md", "c.md")
+    }
     state.save(str(cache), str(out), _state("w1", {}), new_reads=first)
     second = {
-        "b.md": ("h-b2", "<p>b, corrected</p>", "{}", "[]"),
-        "d.md": ("h-d", "<p>d</p>", "{}", "[]"),
+        "b.md": ("h-b2", "<p>b, corrected</p>", "{}", "[]", "[]"),
+        "d.md": ("h-d", "<p>d</p>", "{}", "[]", '[["/site/shared.txt", "ab"]]'),
     }
     # a.md kept; b.md kept by the caller's old list but parsed again; c.md gone.
     state.save(str(cache), str(out), _state("w1", {}), {"a.md", "b.md"}, second)
     loaded, why = state.load(str(cache), str(out))
     assert why is None
     assert loaded.reads == {"a.md": "h-a.md", "b.md": "h-b2", "d.md": "h-d"}
+    # The other files a reader opened, with their digests then.
+    assert loaded.opened == {"d.md": [("/site/shared.txt", "ab")]}
     assert _reads(cache) == {
         "a.md": ("<p>a.md</p>", "{}", "[]"),
         "b.md": ("<p>b, corrected</p>", "{}", "[]"),
@@ -47,7 +51,7 @@ def test_a_save_keeps_and_replaces_parsed_files(tmp_path: Path) -> None:
 
 def test_a_state_of_another_output_folder_is_replaced(tmp_path: Path) -> None:
     cache = tmp_path / "cache"
-    reads = {"a.md": ("h-a", "<p>a</p>", "{}", "[]")}
+    reads = {"a.md": ("h-a", "<p>a</p>", "{}", "[]", "[]")}
     state.save(str(cache), str(tmp_path / "one"), _state("w1", {}), new_reads=reads)
     state.save(str(cache), str(tmp_path / "two"), _state("w2", {}), {"a.md"}, {})
     loaded, why = state.load(str(cache), str(tmp_path / "two"))
@@ -67,13 +71,13 @@ state._write_rows = write_then_die
 cache, out = sys.argv[1], sys.argv[2]
 state.mark_dirty(cache)
 state.save(cache, out, state.State(world="w2", clean=True), set(),
-           {"d.md": ("h-d", "<p>d</p>", "{}", "[]")})
+           {"d.md": ("h-d", "<p>d</p>", "{}", "[]", "[]")})
 """
 
 
 def test_a_save_killed_half_way_leaves_the_last_state(tmp_path: Path) -> None:
     cache, out = tmp_path / "cache", tmp_path / "out"
-    reads = {p: (f"h-{p}", f"<p>{p}</p>", "{}", "[]") for p in ("a.md", "b.md")}
+    reads = {p: (f"h-{p}", f"<p>{p}</p>", "{}", "[]", "[]") for p in ("a.md", "b.md")}
     state.save(str(cache), str(out), _state("w1", {}), new_reads=reads)
     killed = subprocess.run(
         [sys.executable, "-c", _KILLED_SAVE, str(cache), str(out)],

@@ -267,13 +267,18 @@ class Build:
                 "fastbuild: incremental build: %s; building everything",
                 why,
             )
-        # Pelican's clean start would delete what this build can keep.
+        # Pelican's clean start would delete what this build can keep: the
+        # build sweeps the output folder itself at the end instead, also
+        # when it turns out to render everything (a setting changed, say).
         self._deletes_output = bool(pelican.delete_outputdir)
+        self._sweeps = self._deletes_output and why is None
+        self._emptied: set[str] = set()  # folders the build deleted from
         if why is None:
             pelican.delete_outputdir = False
         self.read_rows = state.ReadRows(self.cache_path)
         self.kept_reads: set[str] = set()
-        self.new_reads: dict[str, tuple[str, str, str, str]] = {}
+        self.new_reads: dict[str, tuple[str, str, str, str, str]] = {}
+        self._opened_now: dict[str, str] = {}  # path -> digest, in this process
         # Its inputs as it started, the files its pages declared (the digest
         # first taken in this build) and its warnings and errors: a later
         # build with nothing changed logs them again (:mod:`.unchanged`).
@@ -362,10 +367,24 @@ class Build:
 
     def has_read(self, path: str, digest_hex: str) -> bool:
         """Did the last build parse the file from the same bytes in the same
-        world (so that its parse is in the state)?"""
+        world, with every other file its reader opened then as it was (so
+        that its parse is in the state and still right)?"""
         if self.world == "" or self.full_reason is not None:
             return False
-        return self.previous.reads.get(path) == digest_hex
+        if self.previous.reads.get(path) != digest_hex:
+            return False
+        return all(
+            self._opened_digest(other) == found
+            for other, found in self.previous.opened.get(path, ())
+        )
+
+    def _opened_digest(self, path: str) -> str:
+        """A file a reader opened: the digest of its bytes now, as
+        :class:`.readcache.OpenedFiles` takes it (once per process)."""
+        found = self._opened_now.get(path)
+        if found is None:
+            found = self._opened_now[path] = declared_digest(path).hex()
+        return found
 
     def cached_read(
         self, path: str, digest_hex: str
@@ -386,16 +405,22 @@ class Build:
         self.keep_read(path)
         return content, metadata, row[2]
 
+    def note_opened(self, opened: Mapping[str, str]) -> None:
+        """Files a reader opened while parsing in this process (path ->
+        digest): read by the build (their change makes the next one run)."""
+        for path, found in opened.items():
+            self.build_reads.files.setdefault(path, bytes.fromhex(found))
+
     def keep_read(self, path: str) -> None:
         """A file's parse is taken from the state: its row is kept."""
         self.kept_reads.add(path)
 
     def store_read(
-        self, path: str, digest_hex: str, stored: tuple[str, str, str]
+        self, path: str, digest_hex: str, stored: tuple[str, str, str, str]
     ) -> None:
         """Keep a file's parse for the next build: ``(content, metadata,
-        records)`` as :func:`.readcache.stored` made them (in the worker
-        that parsed the file)."""
+        records, opened)`` as :func:`.readcache.stored` made them (in the
+        worker that parsed the file)."""
         self.new_reads[path] = (digest_hex, *stored)
 
     def plan(self, jobs: list[Any], context: Mapping[str, Any]) -> list[Plan | None]:
@@ -512,12 +537,23 @@ class Build:
         row = self.previous.calls.get(plan.key)
         if self.full_reason is None and row is not None and self._outputs_kept(row):
             reads = record.Recorder.from_data(row.reads)
-            if reads.reason is None:
-                context = job.bound.arguments["context"]
+            context = job.bound.arguments["context"]
+            if reads.reason is None and not self._reads_attach(reads, context):
                 fp = self.fingerprint(job, plan, reads, context)
                 if fp is not None and fp == row.fingerprint:
                     self.reuse(plan)
         return plan.reuse
+
+    def _reads_attach(self, reads: record.Recorder, context: Mapping[str, Any]) -> bool:
+        """Did the call read the body of content that links with
+        ``{attach}``? The first render of such content moves the static
+        file it attaches, so every such call is rendered, in the order of a
+        full build, for the file to end where a full build puts it (a site
+        with such links renders in this process)."""
+        if not reads.bodies:
+            return False
+        contents = context.get("generated_content", {})
+        return any(links_attach(contents.get(source)) for source in reads.bodies)
 
     def reuse(self, plan: Plan) -> None:
         """The call of ``plan`` is reused (decided here or by a worker)."""
@@ -673,9 +709,10 @@ class Build:
         outputs, others = self._outputs_of_this_build(found)
         for path in sorted(self.known - outputs):
             self._delete(path)
-        if self._deletes_output and self.full_reason is None:
+        if self._sweeps:
             for path in strays(found, outputs, self.output_path, self.settings):
                 self._delete(path)
+            self._delete_empty_folders()
         files: dict[str, tuple[int, int]] = {}
         hashes: dict[str, str] = {}
         for path in sorted(others):
@@ -696,8 +733,15 @@ class Build:
             files[path] = (found.st_size, mtime)
             hashes[path] = digest_hex
         reads = {path: row[0] for path, row in self.new_reads.items()}
+        opened = {
+            path: readcache.opened_of(row[4])
+            for path, row in self.new_reads.items()
+            if row[4] != "[]"
+        }
         for path in self.kept_reads - reads.keys():
             reads[path] = self.previous.reads[path]
+            if path in self.previous.opened:
+                opened[path] = self.previous.opened[path]
         world = self.world
         declared = dict(self.build_reads.files)
         for row in self.pages.values():
@@ -705,6 +749,11 @@ class Build:
                 if path not in declared:
                     found = self.declared.get(path) or declared_digest(path)
                     declared[path] = found
+        # The other files the readers opened (they may lie outside PATH): a
+        # change to one makes the next build run, and parse again.
+        for pairs in opened.values():
+            for path, found in pairs:
+                declared.setdefault(path, bytes.fromhex(found))
         self.sources.declared = sorted(declared)
         # Something the build read outside any page cannot be tracked: the
         # next build never takes itself for one with nothing to do.
@@ -719,6 +768,7 @@ class Build:
             files=files,
             hashes=hashes,
             reads=reads,
+            opened=opened,
         )
         state.save(
             self.cache_path, self.output_path, saved, self.kept_reads, self.new_reads
@@ -753,6 +803,26 @@ class Build:
                 others.add(static)
         return tracked | others, others
 
+    def _delete_empty_folders(self) -> None:
+        """Empty folders that Pelican's clean start would not leave: neither
+        made during this build (Pelican copies a theme's empty static
+        folders) nor under a name of ``OUTPUT_RETENTION``. A folder this
+        sweep emptied was there before the build."""
+        retention = set(self.settings.get("OUTPUT_RETENTION", []))
+        emptied = self._emptied
+        for root, dirs, files in os.walk(self.output_path, topdown=False):
+            if root == self.output_path or files:
+                continue
+            if os.path.relpath(root, self.output_path).split(os.sep)[0] in retention:
+                continue
+            inside = [os.path.join(root, name) for name in dirs]
+            if any(os.path.isdir(folder) for folder in inside):
+                continue  # a folder inside it stays
+            with contextlib.suppress(OSError):
+                if root in emptied or os.stat(root).st_ctime_ns < self.started_ns:
+                    os.rmdir(root)
+                    emptied.add(os.path.dirname(root))
+
     def _delete(self, path: str) -> None:
         if not path.startswith(self.output_path + os.sep):
             return
@@ -766,11 +836,27 @@ class Build:
         self.deleted += 1
         folder = os.path.dirname(path)
         while folder.startswith(self.output_path + os.sep):
+            self._emptied.add(folder)
             try:
                 os.rmdir(folder)  # only when empty
             except OSError:
                 break
             folder = os.path.dirname(folder)
+
+
+def links_attach(content: Any) -> bool:
+    """Does a content object's body or summary link with ``{attach}``?"""
+    fields = getattr(content, "__dict__", None) or {}
+    for key in ("_content", "_summary"):
+        text = fields.get(key)
+        if not isinstance(text, str) or "attach" not in text:
+            continue
+        pattern = getattr(content, "_get_intrasite_link_regex", None)
+        if pattern is None or any(
+            m.group("what") == "attach" for m in pattern().finditer(text)
+        ):
+            return True
+    return False
 
 
 def _declared(reads: Any) -> list[str]:
@@ -823,5 +909,8 @@ def _static_outputs(context: Mapping[str, Any], output_path: str) -> Iterable[st
     not copied, yet it is an output)."""
     for static in context.get("staticfiles", []) or []:
         save_as = getattr(static, "save_as", None)
-        if save_as:
+        source = getattr(static, "source_path", None)
+        # A file linked from content but gone from disk is listed, yet
+        # Pelican cannot copy it: a full build has no such output.
+        if save_as and (source is None or os.path.exists(source)):
             yield os.path.abspath(os.path.join(output_path, save_as))

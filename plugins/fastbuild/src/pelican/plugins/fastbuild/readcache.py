@@ -1,8 +1,10 @@
 """What an incremental build keeps of each parsed content file.
 
 A content file whose bytes (BLAKE2b) are those of the last build, in a
-world (:mod:`.world`: settings, templates, code) that has not changed, is
-not parsed again: its reader's ``(content, metadata)`` and the log records
+world (:mod:`.world`: settings, templates, code) that has not changed, and
+each other file its reader opened while parsing it (an ``.. include::`` of
+reStructuredText, an image it sized: :class:`OpenedFiles`) with the same
+bytes too, is not parsed again: its reader's ``(content, metadata)`` and the log records
 of its reading come from the state (table ``reads``), and Pelican's
 ``read_file`` takes them exactly as it takes a worker's result
 (:mod:`.reading`).
@@ -24,6 +26,9 @@ from __future__ import annotations
 import datetime
 import json
 import logging
+import os
+import sys
+import sysconfig
 from collections.abc import Mapping
 from typing import Any
 
@@ -32,7 +37,16 @@ from pelican.utils import SafeDatetime
 
 from .procs import record_tuples, records_from_tuples
 
-__all__ = ["Unstorable", "decode", "encode", "records_data", "records_of"]
+__all__ = [
+    "OPENED",
+    "OpenedFiles",
+    "Unstorable",
+    "decode",
+    "encode",
+    "opened_of",
+    "records_data",
+    "records_of",
+]
 
 _WRAPPERS: dict[str, type] = {"tag": Tag, "category": Category, "author": Author}
 _MOMENTS: dict[str, type] = {
@@ -125,15 +139,26 @@ def decode(
 
 
 def stored(
-    data: tuple[Any, Any], records: list[logging.LogRecord], settings: Mapping[str, Any]
-) -> tuple[str, str, str] | None:
-    """A file's parse and its log records as an incremental build keeps them
-    (:func:`encode`, :func:`records_data`); None when it cannot be kept."""
+    data: tuple[Any, Any],
+    records: list[logging.LogRecord],
+    settings: Mapping[str, Any],
+    opened: Mapping[str, str] | None = None,
+) -> tuple[str, str, str, str] | None:
+    """A file's parse, its log records and the other files its reader opened
+    (path -> digest, :class:`OpenedFiles`) as an incremental build keeps
+    them (:func:`encode`, :func:`records_data`, JSON); None when it cannot
+    be kept."""
     try:
         content, metadata = encode(data[0], data[1], settings)
     except Unstorable:
         return None
-    return content, metadata, records_data(records)
+    files = json.dumps(sorted((opened or {}).items()), ensure_ascii=False)
+    return content, metadata, records_data(records), files
+
+
+def opened_of(data: str) -> list[tuple[str, str]]:
+    """The opened files of :func:`stored`: (path, digest) pairs."""
+    return [(str(path), str(found)) for path, found in json.loads(data)]
 
 
 def records_data(records: list[logging.LogRecord]) -> str:
@@ -144,3 +169,72 @@ def records_data(records: list[logging.LogRecord]) -> str:
 def records_of(data: str) -> list[logging.LogRecord]:
     """Log records to replay from :func:`records_data`."""
     return records_from_tuples(json.loads(data))
+
+
+def _python_folders() -> tuple[str, ...]:
+    """Where Python and installed packages live: what an import opens."""
+    folders = {sys.prefix, sys.base_prefix, sys.exec_prefix}
+    paths = sysconfig.get_paths()
+    for name in ("stdlib", "platstdlib", "purelib", "platlib"):
+        found = paths.get(name)
+        if found:
+            folders.add(found)
+    return tuple(os.path.abspath(folder) + os.sep for folder in folders)
+
+
+class OpenedFiles:
+    """The files a reader opens for reading while it parses one content
+    file, seen by an audit hook (``open`` events: ``open()``, ``io.open``,
+    ``os.open``) that an incremental build adds to its reading workers,
+    recording only between :meth:`start` and :meth:`stop`. Python's own
+    files (an import) and the parsed file itself are left out."""
+
+    def __init__(self) -> None:
+        self._paths: set[str] | None = None
+        self._source = ""
+        self._installed = False  # a forked process inherits the hook
+        self._python: tuple[str, ...] = ()
+
+    def install(self) -> None:
+        """Add the audit hook to this process (once: a hook cannot be
+        removed; it records nothing outside :meth:`start` and :meth:`stop`)."""
+        if not self._installed:
+            self._installed = True
+            self._python = _python_folders()
+            sys.addaudithook(self._event)
+
+    def start(self, source: str) -> None:
+        """Record from now on, for the parse of ``source``."""
+        if self._installed:
+            self._paths = set()
+            self._source = os.path.abspath(source)
+
+    def stop(self) -> dict[str, str]:
+        """The files opened since :meth:`start`, each with the digest of its
+        bytes now (of ``missing`` when it cannot be read)."""
+        from .fingerprint import declared_digest
+
+        paths, self._paths = self._paths, None
+        return {path: declared_digest(path).hex() for path in sorted(paths or ())}
+
+    def _event(self, event: str, args: tuple[Any, ...]) -> None:
+        paths = self._paths
+        if paths is None or event != "open":
+            return
+        target, mode, flags = args
+        if target is None or isinstance(target, int):
+            return  # a file descriptor: opened before
+        if isinstance(flags, int):
+            if flags & os.O_ACCMODE == os.O_WRONLY:
+                return
+        elif isinstance(mode, str) and "r" not in mode and "+" not in mode:
+            return
+        try:
+            path = os.path.abspath(os.fsdecode(target))
+        except (TypeError, ValueError):
+            return
+        if path != self._source and not path.startswith(self._python):
+            paths.add(path)
+
+
+OPENED = OpenedFiles()

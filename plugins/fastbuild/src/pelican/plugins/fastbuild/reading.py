@@ -178,15 +178,41 @@ def _preread(generator: Any, kind: str) -> None:
     if build is None and not parallel:
         return
     jobs = _files_to_read(generator, readers, kind)
+    # An incremental build parses in a worker even a single file: the
+    # workers note the other files a reader opens (readcache.OPENED).
+    in_workers = parallel and (len(jobs) >= 2 or (build is not None and bool(jobs)))
     if build is not None:
-        if parallel and len(jobs) >= 2:
+        if in_workers:
             jobs = _hashed(build, jobs)  # the workers take parses from the state
         else:
             jobs = _from_state(build, readers, state, jobs)
-    if parallel and len(jobs) >= 2:
+            _note_opened(readers, build)
+    if in_workers:
         _read_in_workers(readers, state, jobs, min(workers, len(jobs)), build)
     if state.pending or state.stream is not None:
         readers.get_cached_data = _TakeHook(readers, state)
+
+
+def _note_opened(readers: Any, build: Any) -> None:
+    """An incremental build that parses in this process: each reader of
+    ``readers`` (an instance attribute, for this build's object only) notes
+    the other files it opens while parsing (an ``.. include::``) as read by
+    the build, so that a change to one, inside ``PATH`` or not, makes the
+    next build run."""
+    readcache.OPENED.install()
+    for reader in set(readers.readers.values()):
+        if getattr(reader.read, "_fastbuild_notes_opened", False):
+            continue
+
+        def read(path: str, _read: Any = reader.read) -> Any:
+            readcache.OPENED.start(path)
+            try:
+                return _read(path)
+            finally:
+                build.note_opened(readcache.OPENED.stop())
+
+        read._fastbuild_notes_opened = True  # type: ignore[attr-defined]
+        reader.read = read
 
 
 def _no_stamps(generator: Any) -> None:
@@ -470,6 +496,8 @@ def _read_in_workers(
         # (index, stamp, data, records, kept) (:func:`_read_one`) and the
         # file's display dates and slug (:func:`.warm.seeds`, which also has
         # its tags, category and authors carry their slugs).
+        if build is not None:
+            readcache.OPENED.install()
         mark, results = marks[k], []
         sender = procs.Sender(conn)
         for index in shares[k]:
@@ -528,6 +556,7 @@ def _read_one(
     # Its warning when the file has gone: Pelican's, later.
     stamp = readers._get_file_stamp(abs_path) if state.stamps else None
     capture.start()
+    readcache.OPENED.start(abs_path)
     try:
         content, metadata = readers.readers[file_suffix(abs_path)].read(abs_path)
         data = (content, _filter_discardable_metadata(metadata))
@@ -535,7 +564,9 @@ def _read_one(
     except Exception:
         capture.stop()
         return (index, None, None, [], None)
-    kept = readcache.stored(data, records, settings) if keep else None
+    finally:
+        opened = readcache.OPENED.stop()
+    kept = readcache.stored(data, records, settings, opened) if keep else None
     return (index, stamp, data, records, kept)
 
 

@@ -100,6 +100,8 @@ class State:
     files: dict[str, tuple[int, int]] = field(default_factory=dict)
     hashes: dict[str, str] = field(default_factory=dict)  # of ``files``
     reads: dict[str, str] = field(default_factory=dict)  # source path -> hash
+    # source path -> the other files its reader opened: (path, hash) pairs
+    opened: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     journal: set[str] = field(default_factory=set)
 
     def left(self) -> dict[str, tuple[int, int]]:
@@ -199,10 +201,14 @@ def load(
             state.files[str(file_path)] = (int(size), int(mtime))
             state.hashes[str(file_path)] = str(file_hash)
         if not outputs_only:
-            for source, source_hash in connection.execute(
-                "SELECT path, hash FROM reads"
+            for source, source_hash, opened in connection.execute(
+                "SELECT path, hash, opened FROM reads"
             ):
                 state.reads[str(source)] = str(source_hash)
+                if opened != "[]":
+                    state.opened[str(source)] = [
+                        (str(path), str(found)) for path, found in json.loads(opened)
+                    ]
     except (sqlite3.Error, ValueError, TypeError, AttributeError, KeyError) as err:
         fresh = State()
         fresh.journal = state.journal
@@ -223,7 +229,8 @@ CREATE TABLE calls (key TEXT PRIMARY KEY, fingerprint BLOB NOT NULL,
 CREATE TABLE files (path TEXT PRIMARY KEY, size INTEGER NOT NULL,
     mtime_ns INTEGER NOT NULL, hash TEXT NOT NULL);
 CREATE TABLE reads (path TEXT PRIMARY KEY, hash TEXT NOT NULL,
-    content TEXT NOT NULL, metadata TEXT NOT NULL, records TEXT NOT NULL);
+    content TEXT NOT NULL, metadata TEXT NOT NULL, records TEXT NOT NULL,
+    opened TEXT NOT NULL);
 """
 
 
@@ -284,12 +291,12 @@ def save(
     output_path: str,
     state: State,
     kept_reads: set[str] | frozenset[str] = frozenset(),
-    new_reads: dict[str, tuple[str, str, str, str]] | None = None,
+    new_reads: dict[str, tuple[str, str, str, str, str]] | None = None,
 ) -> None:
     """Write the state of a finished build, in one SQLite transaction.
 
     ``kept_reads``: source paths whose ``reads`` row stays as saved;
-    ``new_reads``: path -> (hash, content, metadata, records). A saved state
+    ``new_reads``: path -> (hash, content, metadata, records, opened). A saved state
     of this format and output folder is updated in place: its parsed files
     (most of its bytes) are not copied, and a build killed while saving
     leaves it as it was (SQLite rolls the transaction back; it is marked as
@@ -331,7 +338,7 @@ def _update(
     output_path: str,
     state: State,
     kept: set[str],
-    new_reads: dict[str, tuple[str, str, str, str]],
+    new_reads: dict[str, tuple[str, str, str, str, str]],
 ) -> None:
     """Update the saved state at ``path`` in place (one transaction): every
     table but ``reads`` is written anew; of ``reads``, the rows of ``kept``
@@ -362,7 +369,7 @@ def _write_rows(
     connection: sqlite3.Connection,
     output_path: str,
     state: State,
-    new_reads: dict[str, tuple[str, str, str, str]],
+    new_reads: dict[str, tuple[str, str, str, str, str]],
 ) -> None:
     """The rows of ``state`` (``meta``, ``calls``, ``files``) and the
     ``reads`` rows of ``new_reads``, into empty tables (``reads``: but for
@@ -402,7 +409,7 @@ def _write_rows(
         ),
     )
     connection.executemany(
-        "INSERT OR REPLACE INTO reads VALUES (?, ?, ?, ?, ?)",
+        "INSERT OR REPLACE INTO reads VALUES (?, ?, ?, ?, ?, ?)",
         ((p, *row) for p, row in new_reads.items()),
     )
     connection.executemany(

@@ -6,9 +6,10 @@ An incremental build stores a snapshot of what it read:
   fingerprint takes it, :mod:`.world`, but before Pelican's generators add
   to it) and every file under ``PATH``
   (names and bytes: content, static files and anything else there), under
-  any absolute entry of ``ARTICLE_PATHS``, ``PAGE_PATHS`` or
-  ``STATIC_PATHS``, and under the theme folder (templates and static
-  files);
+  any entry of ``ARTICLE_PATHS``, ``PAGE_PATHS`` or ``STATIC_PATHS`` and
+  any source of ``TEMPLATE_PAGES`` outside it, and under the theme folder
+  (templates and static files); with ``DEFAULT_DATE = "fs"`` also the
+  mtimes of the files (a story without a date takes its file's);
 - the rest of its world fingerprint: template folders, Python, installed
   distributions, local code;
 - the digest of every file its pages declared
@@ -35,6 +36,7 @@ build differ from it.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import time
@@ -67,13 +69,24 @@ class Inputs:
 
 
 def _input_trees(settings: Mapping[str, Any]) -> list[str]:
-    """``PATH``, absolute content and static paths outside it, the theme."""
+    """``PATH``; the content and static paths and the sources of
+    ``TEMPLATE_PAGES`` that lie outside it (Pelican takes a relative one
+    from ``PATH``: ``../shared`` is outside); the theme."""
     path = os.path.abspath(settings["PATH"])
     trees = {path}
-    for key in _PATH_SETTINGS:
-        for entry in settings.get(key) or ():
-            if isinstance(entry, str) and os.path.isabs(entry):
-                trees.add(os.path.abspath(entry))
+    entries = [
+        entry
+        for key in _PATH_SETTINGS
+        for entry in settings.get(key) or ()
+        if isinstance(entry, str)
+    ]
+    pages = settings.get("TEMPLATE_PAGES") or {}
+    if isinstance(pages, Mapping):
+        entries += [source for source in pages if isinstance(source, str)]
+    for entry in entries:
+        found = os.path.abspath(os.path.join(path, entry))
+        if os.path.commonpath([path, found]) != path:
+            trees.add(found)
     theme = settings.get("THEME")
     if isinstance(theme, str) and theme:
         trees.add(os.path.abspath(theme))
@@ -98,7 +111,14 @@ def take_inputs(settings: Mapping[str, Any]) -> Inputs:
         for i in range(0, len(files), 2)
         if not files[i + 1].startswith(UNREADABLE)
     }
-    return Inputs(digest(settings_fp, *files).hex(), len(files) // 2, hashes)
+    times: list[bytes] = []
+    if settings.get("DEFAULT_DATE") == "fs":
+        # A story without a date is dated by its file's mtime: a touched
+        # file changes the site.
+        for path in sorted(hashes):
+            with contextlib.suppress(OSError):
+                times.append(f"{path}\0{os.stat(path).st_mtime_ns}".encode())
+    return Inputs(digest(settings_fp, *files, *times).hex(), len(files) // 2, hashes)
 
 
 def snapshot(inputs: str, sources: bytes, declared: Mapping[str, bytes]) -> str:

@@ -294,7 +294,7 @@ class ParallelWriter(Writer):
                 {},
             )
             self._attach = any(
-                _links_attach(content)
+                incremental.links_attach(content)
                 for content in context.get("generated_content", {}).values()
             )
         return self._attach
@@ -368,13 +368,3 @@ class _WritersNames:
         if self._module.get("open") is self._open:
             self._module.pop("open", None)
             self._module["os"] = os
-
-
-def _links_attach(content: Any) -> bool:
-    text = getattr(content, "_content", None)
-    if not isinstance(text, str) or "attach" not in text:
-        return False
-    pattern = getattr(content, "_get_intrasite_link_regex", None)
-    if pattern is None:
-        return True
-    return any(m.group("what") == "attach" for m in pattern().finditer(text))

@@ -1,0 +1,227 @@
+"""Inputs an incremental build must see, on plain Pelican sites: each test
+edits one, builds incrementally and compares the tree with a full build's.
+
+Found by a review of the engine on ordinary sites: files a reader opens
+besides the one it parses, file dates as story dates, content and template
+pages outside ``PATH``, the clean start of ``DELETE_OUTPUT_DIRECTORY`` after
+a setting changed, a linked static file deleted, ``{attach}`` links moved.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pbuild import build, engine_messages, settings_for, story, tree
+
+NOTHING = "nothing changed since the last build"
+FEEDS = (
+    "FEED_ALL_ATOM",
+    "FEED_ALL_RSS",
+    "CATEGORY_FEED_ATOM",
+    "TAG_FEED_ATOM",
+    "AUTHOR_FEED_ATOM",
+    "AUTHOR_FEED_RSS",
+    "TRANSLATION_FEED_ATOM",
+)
+
+
+def incremental(
+    content: Path, output: Path, workers: int = 2, **site: Any
+) -> list[str]:
+    """One incremental build into ``output`` (kept between builds); the
+    engine's messages."""
+    settings = settings_for(
+        content, output, workers, FASTBUILD_INCREMENTAL=True, **site
+    )
+    return engine_messages(settings, ["pelican.plugins.fastbuild"])
+
+
+def write(root: Path, files: dict[str, str | bytes]) -> None:
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(text, bytes):
+            path.write_bytes(text)
+        else:
+            path.write_text(text, encoding="utf-8")
+
+
+def same_as_full(tmp_path: Path, content: Path, output: Path, **site: Any) -> None:
+    full = build(content, tmp_path / "full", 2, **site)
+    assert tree(output) == tree(full.output)
+
+
+def text(output: Path, rel: str) -> str:
+    return (output / rel).read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("workers", [2, 1])
+def test_a_file_a_reader_includes(tmp_path: Path, workers: int) -> None:
+    """A reStructuredText ``.. include::`` (in ``PATH`` and outside it): the
+    including story is parsed again when only the included file changes."""
+    content = tmp_path / "site" / "content"
+    shared = tmp_path / "site" / "shared" / "legal.txt"
+    write(
+        content.parent,
+        {
+            "content/stories/with-include.rst": (
+                "With an include\n###############\n\n:date: 2026-03-02 10:00\n\n"
+                ".. include:: snippet.txt\n\n"
+                ".. include:: ../../shared/legal.txt\n"
+            ),
+            "content/stories/snippet.txt": "Snippet version ONE.\n",
+            "shared/legal.txt": "Legal version ONE.\n",
+            "content/stories/other.md": story("Other"),
+        },
+    )
+    output = tmp_path / "out"
+    incremental(content, output, workers)
+    page = "with-include.html"
+    assert "Snippet version ONE." in text(output, page)
+    (content / "stories" / "snippet.txt").write_text("Snippet version TWO.\n")
+    assert not any(NOTHING in m for m in incremental(content, output, workers))
+    assert "Snippet version TWO." in text(output, page)
+    same_as_full(tmp_path, content, output)
+    assert any(NOTHING in m for m in incremental(content, output, workers))
+    shared.write_text("Legal version TWO.\n", encoding="utf-8")
+    assert not any(NOTHING in m for m in incremental(content, output, workers))
+    assert "Legal version TWO." in text(output, page)
+    same_as_full(tmp_path, content, output)
+
+
+def test_the_file_date_of_a_story_without_a_date(tmp_path: Path) -> None:
+    """``DEFAULT_DATE = "fs"``: a story without ``Date`` is dated by its
+    file's mtime, so touching the file (same bytes) changes the site."""
+    content = tmp_path / "content"
+    write(
+        content,
+        {
+            "stories/dated.md": story("Dated"),
+            "stories/undated.md": "Title: Undated\n\nNo date here.\n",
+        },
+    )
+    site = {"DEFAULT_DATE": "fs"}
+    output = tmp_path / "out"
+    incremental(content, output, **site)
+    moment = time.mktime((2020, 6, 15, 12, 0, 0, 0, 0, -1))
+    os.utime(content / "stories" / "undated.md", (moment, moment))
+    assert not any(NOTHING in m for m in incremental(content, output, **site))
+    assert "2020" in text(output, "undated.html")
+    same_as_full(tmp_path, content, output, **site)
+
+
+def test_content_and_a_template_page_outside_path(tmp_path: Path) -> None:
+    """Relative entries of ``ARTICLE_PATHS`` and ``TEMPLATE_PAGES`` sources
+    are taken from ``PATH`` by Pelican: ``../more`` lies outside it."""
+    root = tmp_path / "site"
+    write(
+        root,
+        {
+            "content/stories/one.md": story("One", body="Body one."),
+            "more/two.md": story("Two", body="Body two."),
+            "tpl/special.html": "<h1>Special</h1>\n",
+        },
+    )
+    content = root / "content"
+    site: dict[str, Any] = {
+        "ARTICLE_PATHS": ["stories", "../more"],
+        "TEMPLATE_PAGES": {"../tpl/special.html": "special.html"},
+    }
+    output = tmp_path / "out"
+    incremental(content, output, **site)
+    (root / "more" / "two.md").write_text(story("Two", body="Body TWO."))
+    assert not any(NOTHING in m for m in incremental(content, output, **site))
+    assert "Body TWO." in text(output, "two.html")
+    (root / "tpl" / "special.html").write_text("<h1>Very special</h1>\n")
+    assert not any(NOTHING in m for m in incremental(content, output, **site))
+    assert "Very special" in text(output, "special.html")
+    same_as_full(tmp_path, content, output, **site)
+
+
+@pytest.mark.parametrize("change", ["a setting", "a story"])
+def test_delete_output_directory_sweeps_files_and_empty_folders(
+    tmp_path: Path, change: str
+) -> None:
+    """With ``DELETE_OUTPUT_DIRECTORY`` the engine sweeps the output folder
+    itself (Pelican's clean start would delete what it keeps): also when the
+    build renders everything, and empty folders too; not what
+    ``OUTPUT_RETENTION`` keeps."""
+    content = tmp_path / "content"
+    write(content, {"stories/one.md": story("One"), "stories/two.md": story("Two")})
+    site: dict[str, Any] = {
+        "DELETE_OUTPUT_DIRECTORY": True,
+        "OUTPUT_RETENTION": [".git"],
+    }
+    output = tmp_path / "out"
+    incremental(content, output, **site)
+    write(output, {"stray.html": "x", ".git/HEAD": "ref"})
+    (output / "old" / "empty").mkdir(parents=True)
+    if change == "a setting":
+        site["SITENAME"] = "Another name"
+    else:
+        (content / "stories" / "one.md").write_text(story("One", body="Changed."))
+    assert not any(NOTHING in m for m in incremental(content, output, **site))
+    assert not (output / "stray.html").exists()
+    assert not (output / "old").exists()
+    assert (output / ".git" / "HEAD").exists()
+    (output / ".git" / "HEAD").unlink()
+    (output / ".git").rmdir()
+    same_as_full(tmp_path, content, output, **site)
+
+
+def test_a_deleted_static_file_that_a_story_links(tmp_path: Path) -> None:
+    """Pelican lists a linked static file that is gone and cannot copy it:
+    the last build's copy goes too."""
+    content = tmp_path / "content"
+    write(
+        content,
+        {
+            "stories/one.md": story("One", body="![a]({static}/images/a.png)"),
+            "images/a.png": b"\x89PNG not really",
+            "images/b.png": b"\x89PNG not really either",
+        },
+    )
+    output = tmp_path / "out"
+    incremental(content, output)
+    assert (output / "images" / "a.png").exists()
+    (content / "images" / "a.png").unlink()
+    assert not any(NOTHING in m for m in incremental(content, output))
+    assert not (output / "images" / "a.png").exists()
+    same_as_full(tmp_path, content, output)
+
+
+@pytest.mark.parametrize("workers", [2, 1])
+def test_an_attached_file_moves_with_its_links(tmp_path: Path, workers: int) -> None:
+    """``{attach}`` puts a static file beside the first content rendered
+    that links it: when the links change, the file and every link to it
+    end where a full build puts them. Without feeds, which render every
+    story's body first, in both builds."""
+    content = tmp_path / "content"
+    link = "[doc]({attach}../files/doc.pdf)"
+    write(
+        content,
+        {
+            "stories/t1.md": story("T1", "2024-01-01 10:00", link),
+            "stories/t2.md": story("T2", "2024-01-02 10:00", link),
+            "stories/t3.md": story("T3", "2024-01-03 10:00", link),
+            "files/doc.pdf": b"%PDF-1.4 not really",
+        },
+    )
+    site: dict[str, Any] = {
+        "STATIC_PATHS": ["files"],
+        "ARTICLE_SAVE_AS": "{slug}/index.html",
+        "ARTICLE_URL": "{slug}/",
+        **dict.fromkeys(FEEDS),
+    }
+    output = tmp_path / "out"
+    incremental(content, output, workers, **site)
+    (content / "stories" / "t3.md").write_text(
+        story("T3", "2024-01-03 10:00", "No attachment now."), encoding="utf-8"
+    )
+    assert not any(NOTHING in m for m in incremental(content, output, workers, **site))
+    same_as_full(tmp_path, content, output, **site)
