@@ -10,13 +10,14 @@ a setting changed, a linked static file deleted, ``{attach}`` links moved.
 from __future__ import annotations
 
 import os
+import shutil
 import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from pbuild import build, engine_messages, settings_for, story, tree
+from pbuild import SIMPLE_THEME, build, engine_messages, settings_for, story, tree
 
 NOTHING = "nothing changed since the last build"
 FEEDS = (
@@ -143,7 +144,7 @@ def test_content_and_a_template_page_outside_path(tmp_path: Path) -> None:
     same_as_full(tmp_path, content, output, **site)
 
 
-@pytest.mark.parametrize("change", ["a setting", "a story"])
+@pytest.mark.parametrize("change", ["a setting", "a story", "nothing"])
 def test_delete_output_directory_sweeps_files_and_empty_folders(
     tmp_path: Path, change: str
 ) -> None:
@@ -163,15 +164,40 @@ def test_delete_output_directory_sweeps_files_and_empty_folders(
     (output / "old" / "empty").mkdir(parents=True)
     if change == "a setting":
         site["SITENAME"] = "Another name"
-    else:
+    elif change == "a story":
         (content / "stories" / "one.md").write_text(story("One", body="Changed."))
     assert not any(NOTHING in m for m in incremental(content, output, **site))
     assert not (output / "stray.html").exists()
     assert not (output / "old").exists()
     assert (output / ".git" / "HEAD").exists()
+    assert any(NOTHING in m for m in incremental(content, output, **site))
     (output / ".git" / "HEAD").unlink()
     (output / ".git").rmdir()
     same_as_full(tmp_path, content, output, **site)
+
+
+def folders(root: Path) -> list[str]:
+    return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_dir())
+
+
+def test_a_theme_s_empty_static_folder_stays(tmp_path: Path) -> None:
+    """Pelican copies a theme's empty static folders: a build that sweeps
+    the output folder keeps them, and nothing changed is still nothing."""
+    theme = tmp_path / "theme"
+    shutil.copytree(SIMPLE_THEME, theme)
+    (theme / "static" / "fonts").mkdir(parents=True)
+    content = tmp_path / "content"
+    write(content, {"stories/one.md": story("One"), "stories/two.md": story("Two")})
+    site: dict[str, Any] = {"DELETE_OUTPUT_DIRECTORY": True, "THEME": str(theme)}
+    output = tmp_path / "out"
+    incremental(content, output, **site)
+    assert (output / "theme" / "fonts").is_dir()
+    assert any(NOTHING in m for m in incremental(content, output, **site))
+    (content / "stories" / "one.md").write_text(story("One", body="Changed."))
+    assert not any(NOTHING in m for m in incremental(content, output, **site))
+    full = build(content, tmp_path / "full", 2, **site)
+    assert tree(output) == tree(full.output)
+    assert folders(output) == folders(full.output)
 
 
 def test_a_deleted_static_file_that_a_story_links(tmp_path: Path) -> None:

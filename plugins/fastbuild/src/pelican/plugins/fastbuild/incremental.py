@@ -713,6 +713,11 @@ class Build:
             for path in strays(found, outputs, self.output_path, self.settings):
                 self._delete(path)
             self._delete_empty_folders()
+        folders = (
+            empty_folders(self.output_path, self.settings)
+            if self._deletes_output
+            else []
+        )
         files: dict[str, tuple[int, int]] = {}
         hashes: dict[str, str] = {}
         for path in sorted(others):
@@ -769,6 +774,7 @@ class Build:
             hashes=hashes,
             reads=reads,
             opened=opened,
+            folders=folders,
         )
         state.save(
             self.cache_path, self.output_path, saved, self.kept_reads, self.new_reads
@@ -805,10 +811,12 @@ class Build:
 
     def _delete_empty_folders(self) -> None:
         """Empty folders that Pelican's clean start would not leave: neither
-        made during this build (Pelican copies a theme's empty static
-        folders) nor under a name of ``OUTPUT_RETENTION``. A folder this
-        sweep emptied was there before the build."""
+        made during this build nor left empty by the last one (Pelican
+        copies a theme's empty static folders, and makes them only when
+        they are missing) nor under a name of ``OUTPUT_RETENTION``. A folder
+        this sweep emptied was there before the build."""
         retention = set(self.settings.get("OUTPUT_RETENTION", []))
+        left = set(self.previous.folders)
         emptied = self._emptied
         for root, dirs, files in os.walk(self.output_path, topdown=False):
             if root == self.output_path or files:
@@ -818,6 +826,8 @@ class Build:
             inside = [os.path.join(root, name) for name in dirs]
             if any(os.path.isdir(folder) for folder in inside):
                 continue  # a folder inside it stays
+            if os.path.relpath(root, self.output_path) in left:
+                continue
             with contextlib.suppress(OSError):
                 if root in emptied or os.stat(root).st_ctime_ns < self.started_ns:
                     os.rmdir(root)
@@ -898,6 +908,24 @@ def strays(
         if path not in outputs
         and os.path.relpath(path, output_path).split(os.sep)[0] not in retention
     ]
+
+
+def empty_folders(output_path: str, settings: Mapping[str, Any]) -> list[str]:
+    """The folders under ``output_path`` that hold no file, however deep
+    (relative paths, sorted), but under a name of ``OUTPUT_RETENTION``."""
+    retention = set(settings.get("OUTPUT_RETENTION", []))
+    holding: set[str] = set()  # folders with a file somewhere inside
+    empty: list[str] = []
+    for root, dirs, files in os.walk(output_path, topdown=False):
+        if root == output_path:
+            continue
+        rel = os.path.relpath(root, output_path)
+        links = any(os.path.islink(os.path.join(root, name)) for name in dirs)
+        if files or links or root in holding:
+            holding.add(os.path.dirname(root))
+        elif rel.split(os.sep)[0] not in retention:
+            empty.append(rel)
+    return sorted(empty)
 
 
 def _has_files(folder: str) -> bool:

@@ -103,6 +103,9 @@ class State:
     # source path -> the other files its reader opened: (path, hash) pairs
     opened: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     journal: set[str] = field(default_factory=set)
+    # With DELETE_OUTPUT_DIRECTORY: the folders holding no file that the
+    # build left (a theme's empty static folders), relative to the output.
+    folders: list[str] = field(default_factory=list)
 
     def left(self) -> dict[str, tuple[int, int]]:
         """Every file this build left: path -> (size, mtime_ns)."""
@@ -143,6 +146,7 @@ def _meta(state: State, meta: dict[str, str]) -> None:
         (str(name), int(level), str(message))
         for name, level, message in json.loads(meta.get("log", "[]"))
     ]
+    state.folders = [str(p) for p in json.loads(meta.get("folders", "[]"))]
 
 
 def _open_to_read(path: str) -> sqlite3.Connection:
@@ -393,6 +397,7 @@ def _write_rows(
                 ),
             ),
             ("log", json.dumps(state.log)),
+            ("folders", json.dumps(state.folders)),
         ],
     )
     connection.executemany(

@@ -22,8 +22,9 @@ Before Pelican's generators run, the next build takes the same snapshot,
 with the last build's template folders, local code and declared files. The
 build is skipped whole when the two are equal, the last build finished,
 every file it left is on disk with the size and mtime it had then and, with
-``DELETE_OUTPUT_DIRECTORY``, the output folder holds nothing else: a full
-build would write the same tree. Then no generator runs, no signal is sent
+``DELETE_OUTPUT_DIRECTORY``, the output folder holds nothing else (no other
+file, no empty folder it did not leave): a full build would write the same
+tree. Then no generator runs, no signal is sent
 and nothing is written; the last build's warnings and errors are logged
 again (``--fatal`` applies), with the engine's summary line and Pelican's
 kind of "Done" line.
@@ -149,14 +150,16 @@ def _snapshot_now(
 def _outputs_as_left(previous: state.State, output_path: str, settings: Any) -> bool:
     """Every file the last build left is there as it was; with
     ``DELETE_OUTPUT_DIRECTORY`` nothing else is in the output folder."""
-    from .incremental import files_under, strays
+    from .incremental import empty_folders, files_under, strays
 
     left = previous.left()
     if not all(state.as_left(path, *stamp) for path, stamp in left.items()):
         return False
     if settings.get("DELETE_OUTPUT_DIRECTORY"):
         found = files_under(output_path)
-        return not strays(found, left, output_path, settings)
+        if strays(found, left, output_path, settings):
+            return False
+        return empty_folders(output_path, settings) == previous.folders
     return True
 
 
