@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime
 import json
+import os
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -122,3 +124,48 @@ _VALUES = st.recursive(
 @given(metadata=st.dictionaries(_TEXT, _VALUES, max_size=6))
 def test_every_storable_value_comes_back_exactly(metadata: dict[str, Any]) -> None:
     assert _same(round_trip(metadata), metadata)
+
+
+def test_the_files_a_reader_opens(tmp_path: Path) -> None:
+    """What a parse opened for reading, with each file's digest: not the
+    parsed file itself, not what it wrote, not Python's own files; a name
+    that cannot be written as UTF-8 comes back through the state's JSON."""
+    source, include = tmp_path / "story.rst", tmp_path / "snippet.txt"
+    odd = os.fsencode(str(tmp_path)) + b"/caf\xe9.txt"
+    for path in (source, include):
+        path.write_text("text", encoding="utf-8")
+    with open(odd, "wb") as file:
+        file.write(b"odd")
+    opened = readcache.OPENED
+    opened.install()
+    opened.start(str(source))
+    source.read_text(encoding="utf-8")
+    include.read_text(encoding="utf-8")
+    with open(odd, "rb") as file:
+        file.read()
+    (tmp_path / "written.txt").write_text("out", encoding="utf-8")
+    os.close(os.open(tmp_path / "missing.txt", os.O_RDONLY | os.O_CREAT))
+    os.unlink(tmp_path / "missing.txt")
+    with open(json.__file__, encoding="utf-8") as file:  # the standard library
+        file.read(1)
+    found = opened.stop()
+    assert found is not None
+    assert set(found) == {str(include), os.fsdecode(odd), str(tmp_path / "missing.txt")}
+    assert found[str(tmp_path / "missing.txt")] == b"missing".hex()
+    stored = readcache.stored(("<p>x</p>", {}), [], SETTINGS, found)
+    assert stored is not None
+    stored[3].encode("utf-8")  # what SQLite stores: valid UTF-8
+    assert dict(readcache.opened_of(stored[3])) == found
+    # Outside start() and stop(), nothing is noted.
+    include.read_text(encoding="utf-8")
+    assert opened.stop() == {}
+
+
+def test_an_open_it_cannot_name_makes_the_parse_unknown() -> None:
+    opened = readcache.OPENED
+    opened.install()
+    opened.start("story.md")
+    opened._event("open", ("only two", "arguments"))  # not what CPython sends
+    assert opened.stop() is None
+    opened.start("story.md")
+    assert opened.stop() == {}

@@ -405,9 +405,13 @@ class Build:
         self.keep_read(path)
         return content, metadata, row[2]
 
-    def note_opened(self, opened: Mapping[str, str]) -> None:
+    def note_opened(self, opened: Mapping[str, str] | None) -> None:
         """Files a reader opened while parsing in this process (path ->
-        digest): read by the build (their change makes the next one run)."""
+        digest): read by the build (their change makes the next one run);
+        None: something it could not name (the next build always runs)."""
+        if opened is None:
+            self.build_reads.reason = "a reader opened a file it could not name"
+            return
         for path, found in opened.items():
             self.build_reads.files.setdefault(path, bytes.fromhex(found))
 

@@ -152,7 +152,7 @@ def stored(
         content, metadata = encode(data[0], data[1], settings)
     except Unstorable:
         return None
-    files = json.dumps(sorted((opened or {}).items()), ensure_ascii=False)
+    files = json.dumps(sorted((opened or {}).items()))  # escapes surrogates
     return content, metadata, records_data(records), files
 
 
@@ -191,6 +191,7 @@ class OpenedFiles:
 
     def __init__(self) -> None:
         self._paths: set[str] | None = None
+        self._unknown = False
         self._source = ""
         self._installed = False  # a forked process inherits the hook
         self._python: tuple[str, ...] = ()
@@ -207,21 +208,31 @@ class OpenedFiles:
         """Record from now on, for the parse of ``source``."""
         if self._installed:
             self._paths = set()
+            self._unknown = False
             self._source = os.path.abspath(source)
 
-    def stop(self) -> dict[str, str]:
+    def stop(self) -> dict[str, str] | None:
         """The files opened since :meth:`start`, each with the digest of its
-        bytes now (of ``missing`` when it cannot be read)."""
+        bytes now (of ``missing`` when it cannot be read); None when
+        something was opened that could not be named (the parse then
+        depends on something unknown)."""
         from .fingerprint import declared_digest
 
         paths, self._paths = self._paths, None
+        if self._unknown:
+            self._unknown = False
+            return None
         return {path: declared_digest(path).hex() for path in sorted(paths or ())}
 
     def _event(self, event: str, args: tuple[Any, ...]) -> None:
-        paths = self._paths
-        if paths is None or event != "open":
+        if self._paths is None or event != "open":
             return
-        target, mode, flags = args
+        try:
+            self._note(*args)
+        except Exception:  # raised in a hook, it would fail the open itself
+            self._unknown = True
+
+    def _note(self, target: Any, mode: Any, flags: Any) -> None:
         if target is None or isinstance(target, int):
             return  # a file descriptor: opened before
         if isinstance(flags, int):
@@ -229,12 +240,10 @@ class OpenedFiles:
                 return
         elif isinstance(mode, str) and "r" not in mode and "+" not in mode:
             return
-        try:
-            path = os.path.abspath(os.fsdecode(target))
-        except (TypeError, ValueError):
-            return
+        path = os.path.abspath(os.fsdecode(target))
         if path != self._source and not path.startswith(self._python):
-            paths.add(path)
+            assert self._paths is not None
+            self._paths.add(path)
 
 
 OPENED = OpenedFiles()

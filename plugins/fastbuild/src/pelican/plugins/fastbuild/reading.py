@@ -566,6 +566,8 @@ def _read_one(
         return (index, None, None, [], None)
     finally:
         opened = readcache.OPENED.stop()
+    # A parse that depends on something unknown is not kept: parsed again.
+    keep = keep and opened is not None
     kept = readcache.stored(data, records, settings, opened) if keep else None
     return (index, stamp, data, records, kept)
 
