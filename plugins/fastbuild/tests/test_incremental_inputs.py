@@ -95,6 +95,49 @@ def test_a_file_a_reader_includes(tmp_path: Path, workers: int) -> None:
     same_as_full(tmp_path, content, output)
 
 
+@pytest.mark.parametrize("workers", [2, 1])
+@pytest.mark.parametrize("case", ["aware date", "include missing at first"])
+def test_an_include_outside_path_of_a_parse_not_kept(
+    tmp_path: Path, workers: int, case: str
+) -> None:
+    """A parse the state does not keep (an aware date; a reader that failed)
+    still has what its reader opened noted, outside ``PATH`` too."""
+    content = tmp_path / "site" / "content"
+    shared = tmp_path / "site" / "shared" / "legal.txt"
+    date = "2026-03-02 10:00+02:00" if case == "aware date" else "2026-03-02 10:00"
+    files: dict[str, str | bytes] = {
+        "content/stories/with-include.rst": (
+            f"With an include\n###############\n\n:date: {date}\n\n"
+            ".. include:: ../../shared/legal.txt\n"
+        ),
+        "content/stories/other.md": story("Other"),
+    }
+    if case == "aware date":
+        files["shared/legal.txt"] = "Legal version ONE.\n"
+    write(content.parent, files)
+    output = tmp_path / "out"
+    incremental(content, output, workers)
+    shared.parent.mkdir(parents=True, exist_ok=True)
+    shared.write_text("Legal version TWO.\n", encoding="utf-8")
+    assert not any(NOTHING in m for m in incremental(content, output, workers))
+    assert "Legal version TWO." in text(output, "with-include.html")
+    same_as_full(tmp_path, content, output)
+
+
+def test_theme_static_paths_outside_the_theme(tmp_path: Path) -> None:
+    theme = tmp_path / "theme"
+    shutil.copytree(SIMPLE_THEME, theme)
+    content = tmp_path / "content"
+    write(content, {"stories/one.md": story("One")})
+    write(tmp_path, {"shared/css/x.css": "a{}"})
+    site = {"THEME": str(theme), "THEME_STATIC_PATHS": ["static", "../shared"]}
+    output = tmp_path / "out"
+    incremental(content, output, **site)
+    (tmp_path / "shared" / "css" / "x.css").write_text("b{}", encoding="utf-8")
+    assert not any(NOTHING in m for m in incremental(content, output, **site))
+    assert text(output, "theme/css/x.css") == "b{}"
+
+
 def test_the_file_date_of_a_story_without_a_date(tmp_path: Path) -> None:
     """``DEFAULT_DATE = "fs"``: a story without ``Date`` is dated by its
     file's mtime, so touching the file (same bytes) changes the site."""
@@ -106,6 +149,9 @@ def test_the_file_date_of_a_story_without_a_date(tmp_path: Path) -> None:
             "stories/undated.md": "Title: Undated\n\nNo date here.\n",
         },
     )
+    # A file name that is not UTF-8 (its mtime is an input too).
+    with open(os.fsencode(str(content)) + b"/caf\xe9.txt", "wb") as file:
+        file.write(b"static")
     site = {"DEFAULT_DATE": "fs"}
     output = tmp_path / "out"
     incremental(content, output, **site)

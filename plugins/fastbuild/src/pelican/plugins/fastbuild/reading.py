@@ -186,7 +186,8 @@ def _preread(generator: Any, kind: str) -> None:
             jobs = _hashed(build, jobs)  # the workers take parses from the state
         else:
             jobs = _from_state(build, readers, state, jobs)
-            _note_opened(readers, build)
+            if jobs:  # left for Pelican to parse here
+                _note_opened(readers, build)
     if in_workers:
         _read_in_workers(readers, state, jobs, min(workers, len(jobs)), build)
     if state.pending or state.stream is not None:
@@ -423,9 +424,13 @@ class _Stream:
             results = procs.loads(message, settings)
         except Exception:  # unpicklable here: Pelican reads the files
             results = []
-        for index, stamp, data, records, kept, made in results:
+        for index, stamp, data, records, kept, opened, made in results:
             while expected and expected[0] <= index:
                 expected.popleft()
+            if self.build is not None and (kept is None or opened is None):
+                # A parse not kept (failed, or not storable): what its reader
+                # opened is still read by this build.
+                self.build.note_opened(opened)
             if data is None:
                 continue
             warm.keep(made)
@@ -493,7 +498,7 @@ def _read_in_workers(
 
     def run(k: int, conn: Connection, capture: LogCapture) -> None:
         # One message per block of consecutive files: a list of
-        # (index, stamp, data, records, kept) (:func:`_read_one`) and the
+        # (index, stamp, data, records, kept, opened) (:func:`_read_one`) and the
         # file's display dates and slug (:func:`.warm.seeds`, which also has
         # its tags, category and authors carry their slugs).
         if build is not None:
@@ -536,12 +541,21 @@ def _read_one(
     capture: LogCapture,
     build: Any,
     state: _ReadState,
-) -> tuple[int, Any, Any, list[logging.LogRecord], tuple[str, str, str] | str | None]:
-    """In a worker: one file's (index, stamp, data, records, kept); data None:
-    Pelican reads it. In an incremental build (``build``) a file the last
-    build parsed from the same bytes is taken from the state (``kept``:
-    :data:`_SAVED`); any other is parsed, and ``kept`` is the parse as the
-    state keeps it (:func:`.readcache.stored`), made here rather than in
+) -> tuple[
+    int,
+    Any,
+    Any,
+    list[logging.LogRecord],
+    tuple[str, str, str, str] | str | None,
+    dict[str, str] | None,
+]:
+    """In a worker: one file's (index, stamp, data, records, kept, opened);
+    data None: Pelican reads it. In an incremental build (``build``) a file
+    the last build parsed from the same bytes is taken from the state
+    (``kept``: :data:`_SAVED`); any other is parsed, ``opened`` is what its
+    reader opened besides it (:class:`.readcache.OpenedFiles`; None: something
+    it could not name) and ``kept`` is the parse as the state keeps it
+    (:func:`.readcache.stored`; None when it cannot), made here rather than in
     the main process. The stamp of a parsed file is the one Pelican's cache
     would take (``CHECK_MODIFIED_METHOD``), taken before reading."""
     settings = readers.settings
@@ -551,7 +565,7 @@ def _read_one(
         if saved is not None:
             stamp, data, records = saved
             portable = procs.portable_records(records, settings)
-            return (index, stamp, data, portable, _SAVED)
+            return (index, stamp, data, portable, _SAVED, {})
     keep = build is not None and job[2] is not None
     # Its warning when the file has gone: Pelican's, later.
     stamp = readers._get_file_stamp(abs_path) if state.stamps else None
@@ -563,13 +577,12 @@ def _read_one(
         records = procs.portable_records(capture.stop(), settings)
     except Exception:
         capture.stop()
-        return (index, None, None, [], None)
-    finally:
-        opened = readcache.OPENED.stop()
+        return (index, None, None, [], None, readcache.OPENED.stop())
+    opened = readcache.OPENED.stop()
     # A parse that depends on something unknown is not kept: parsed again.
     keep = keep and opened is not None
     kept = readcache.stored(data, records, settings, opened) if keep else None
-    return (index, stamp, data, records, kept)
+    return (index, stamp, data, records, kept, opened)
 
 
 def _inject(

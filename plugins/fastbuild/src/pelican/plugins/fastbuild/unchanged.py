@@ -72,7 +72,8 @@ class Inputs:
 def _input_trees(settings: Mapping[str, Any]) -> list[str]:
     """``PATH``; the content and static paths and the sources of
     ``TEMPLATE_PAGES`` that lie outside it (Pelican takes a relative one
-    from ``PATH``: ``../shared`` is outside); the theme."""
+    from ``PATH``: ``../shared`` is outside); the theme, and its
+    ``THEME_STATIC_PATHS`` outside it."""
     path = os.path.abspath(settings["PATH"])
     trees = {path}
     entries = [
@@ -90,7 +91,14 @@ def _input_trees(settings: Mapping[str, Any]) -> list[str]:
             trees.add(found)
     theme = settings.get("THEME")
     if isinstance(theme, str) and theme:
-        trees.add(os.path.abspath(theme))
+        theme = os.path.abspath(theme)
+        trees.add(theme)
+        # Pelican takes THEME_STATIC_PATHS from the theme: ../shared is not in it.
+        for entry in settings.get("THEME_STATIC_PATHS") or ():
+            if isinstance(entry, str):
+                found = os.path.abspath(os.path.join(theme, entry))
+                if os.path.commonpath([theme, found]) != theme:
+                    trees.add(found)
     return sorted(trees)
 
 
@@ -118,7 +126,8 @@ def take_inputs(settings: Mapping[str, Any]) -> Inputs:
         # file changes the site.
         for path in sorted(hashes):
             with contextlib.suppress(OSError):
-                times.append(f"{path}\0{os.stat(path).st_mtime_ns}".encode())
+                stamp = f"{path}\0{os.stat(path).st_mtime_ns}"
+                times.append(stamp.encode("utf-8", "surrogateescape"))
     return Inputs(digest(settings_fp, *files, *times).hex(), len(files) // 2, hashes)
 
 
