@@ -17,7 +17,15 @@ from typing import Any
 
 import pytest
 
-from pbuild import SIMPLE_THEME, build, engine_messages, settings_for, story, tree
+from pbuild import (
+    SIMPLE_THEME,
+    build,
+    engine_messages,
+    listening,
+    settings_for,
+    story,
+    tree,
+)
 
 NOTHING = "nothing changed since the last build"
 FEEDS = (
@@ -297,3 +305,36 @@ def test_an_attached_file_moves_with_its_links(tmp_path: Path, workers: int) -> 
     )
     assert not any(NOTHING in m for m in incremental(content, output, workers, **site))
     same_as_full(tmp_path, content, output, **site)
+
+
+def _stamp_page(path: str, context: Any = None) -> None:
+    """A plugin that rewrites each page in place once written, and would do
+    it again to a page it has done (as pelican-seo's enhancer does)."""
+    if path.endswith(".html"):
+        with open(path, "a", encoding="utf-8") as page:
+            page.write("<!-- enhanced -->\n")
+
+
+@pytest.mark.parametrize("workers", [2, 1])
+def test_a_page_a_plugin_rewrites_once_written(tmp_path: Path, workers: int) -> None:
+    """A ``content_written`` receiver that changes the file: the page is
+    rendered again in every build (never reused), so the receiver always
+    gets the page as rendered."""
+    content = tmp_path / "content"
+    write(content, {f"stories/s{n}.md": story(f"Story {n}") for n in range(6)})
+    output = tmp_path / "out"
+    with listening("content_written", _stamp_page):
+        incremental(content, output, workers)
+        (content / "stories" / "s2.md").write_text(story("Story 2", body="New."))
+        incremental(content, output, workers)
+        full = build(content, tmp_path / "full", workers)
+    assert tree(output) == tree(full.output)
+    assert text(output, "s4.html").count("<!-- enhanced -->") == 1
+    # Without such a receiver, the pages that do not show the change are
+    # reused (the stamps taken as files are written match).
+    (content / "stories" / "s3.md").write_text(story("Story 3", body="New."))
+    messages = incremental(content, tmp_path / "plain", workers)
+    (content / "stories" / "s3.md").write_text(story("Story 3", body="Newer."))
+    messages = incremental(content, tmp_path / "plain", workers)
+    summary = next(m for m in messages if "pages reused" in m)
+    assert " 0 pages reused" not in summary, summary

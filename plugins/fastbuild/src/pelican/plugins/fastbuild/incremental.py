@@ -100,14 +100,20 @@ def incremental_setting(settings: Mapping[str, Any]) -> bool:
 # -- files ---------------------------------------------------------------------
 
 
-def _same_bytes(path: str, data: bytes) -> bool:
+def _kept_stat(path: str, data: bytes) -> os.stat_result | None:
+    """The file's stat when it holds exactly ``data``, else None."""
     try:
-        if os.stat(path).st_size != len(data):
-            return False
+        found = os.stat(path)
+        if found.st_size != len(data):
+            return None
         with open(path, "rb") as file:
-            return file.read() == data
+            return found if file.read() == data else None
     except OSError:
-        return False
+        return None
+
+
+def _same_bytes(path: str, data: bytes) -> bool:
+    return _kept_stat(path, data) is not None
 
 
 class KeepFile:
@@ -117,11 +123,18 @@ class KeepFile:
     standard library's XML writer, which Pelican's feeds go through, wraps
     any file that is not a text stream and writes it encoded bytes."""
 
-    def __init__(self, path: str, encoding: str | None, build: Build | None) -> None:
+    def __init__(
+        self,
+        path: str,
+        encoding: str | None,
+        build: Build | None,
+        stamps: dict[str, tuple[int, int]] | None = None,
+    ) -> None:
         self.path = path
         self.encoding = encoding or "utf-8"
         self._parts: list[bytes] = []
         self._build = build
+        self._stamps = stamps  # where to note the file's stamp once closed
         self.wrote = False
 
     def __enter__(self) -> KeepFile:
@@ -141,15 +154,20 @@ class KeepFile:
     def close(self) -> None:
         data = b"".join(self._parts)
         self._parts = []
-        if _same_bytes(self.path, data):
-            return
-        if self._build is not None:
-            self._build.journal_path(self.path)
-        with open(self.path, "wb") as file:
-            file.write(data)
-        self.wrote = True
-        if self._build is not None:
-            self._build.written += 1
+        found = _kept_stat(self.path, data)
+        if found is None:
+            if self._build is not None:
+                self._build.journal_path(self.path)
+            with open(self.path, "wb") as file:
+                file.write(data)
+                if self._stamps is not None:
+                    file.flush()  # the bytes on disk: size and mtime final
+                    found = os.fstat(file.fileno())
+            self.wrote = True
+            if self._build is not None:
+                self._build.written += 1
+        if self._stamps is not None and found is not None:
+            self._stamps[self.path] = (found.st_size, found.st_mtime_ns)
 
 
 def write_output(path: str | os.PathLike[str], data: str | bytes) -> bool:
@@ -191,6 +209,18 @@ class Plan:
     # untracked); else :meth:`Build.done` takes it.
     fingerprint: bytes | None = None
     fingerprinted: bool = False
+    # Each output's (size, mtime_ns) as written (or reused), before the
+    # receivers of ``content_written`` ran.
+    written: dict[str, tuple[int, int]] = field(default_factory=dict)
+
+
+def file_stamp(path: str) -> tuple[int, int] | None:
+    """A file's (size, mtime_ns), or None."""
+    try:
+        found = os.stat(path)
+    except OSError:
+        return None
+    return found.st_size, found.st_mtime_ns
 
 
 class _Current:
@@ -665,14 +695,19 @@ class Build:
         return links
 
     def done(self, job: Any, plan: Plan, context: Mapping[str, Any]) -> None:
-        """A page call has been written (or reused): keep its row."""
+        """A page call has been written (or reused): keep its row, unless a
+        receiver of ``content_written`` changed one of its files (a plugin
+        that rewrites pages in place: its next run must get the page as
+        rendered, so the call is rendered again every build)."""
         outputs = []
+        changed = False
         for path in plan.outputs:
-            try:
-                found = os.stat(path)
-            except OSError:
+            stamp = file_stamp(path)
+            if stamp is None:
                 return  # not written: nothing to keep
-            outputs.append((path, found.st_size, found.st_mtime_ns))
+            outputs.append((path, *stamp))
+            written = plan.written.get(path)
+            changed = changed or (written is not None and written != stamp)
         if plan.reuse and plan.row is not None:
             fp = plan.row.fingerprint
             reads = plan.row.reads
@@ -689,6 +724,9 @@ class Build:
             fp = fingerprint
             reads = list(plan.recorder.as_data())
             records = plan.records
+        if changed:
+            logger.debug("fastbuild: %s was changed after it was written", plan.key)
+            return
         self.pages[plan.key] = state.CallRow(fp, reads, outputs, records)
 
     # -- the end ----------------------------------------------------------------

@@ -50,7 +50,7 @@ import os
 import struct
 import sys
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from typing import Any
 
@@ -234,6 +234,8 @@ class _Own:
     file: Any = None
     path: str | None = None  # set when its file is opened
     unwritten: bool = False  # the journal is full: the parent writes it
+    # Its file's (size, mtime_ns) once written (an incremental build's).
+    stamps: dict[str, tuple[int, int]] = field(default_factory=dict)
 
 
 class _Stop(Exception):
@@ -305,7 +307,8 @@ class RenderPool:
                 else:
                     message = ("ok", own.page, own.name, own.path, own.records)
                 wrote = own.file.wrote if isinstance(own.file, KeepFile) else True
-                note = (*message, own.reads, wrote, own.fingerprint)
+                stamp = own.stamps.get(own.path) if own.path else None
+                note = (*message, own.reads, wrote, own.fingerprint, stamp)
                 sender.put(dumps(note, settings))
                 own = None
 
@@ -324,7 +327,7 @@ class RenderPool:
                 # bytes when the call is reused, which its files then keep).
                 build.decide(job, plan)
             if tracked and plan.reuse:
-                note = ("reused", page, name, None, [], None, False, None)
+                note = ("reused", page, name, None, [], None, False, None, None)
                 sender.put(dumps(note, settings))
                 return ""
             note = str(name).encode("utf-8", "replace")[: _MARK - 4]
@@ -340,7 +343,9 @@ class RenderPool:
                 records = portable_records(capture.stop(), settings)
             except Exception as err:
                 capture.stop()
-                message = ("error", page, name, _describe(err), [], None, True, None)
+                message = (
+                    "error", page, name, _describe(err), [], None, True, None, None
+                )  # fmt: skip
                 sender.put(dumps(message, settings))
                 raise _Stop from None
             own = _Own(page, name, text, records, recorder.as_data())
@@ -362,7 +367,7 @@ class RenderPool:
                 return NullFile()
             own.path = str(file)
             if build is not None:
-                own.file = KeepFile(own.path, encoding, build)
+                own.file = KeepFile(own.path, encoding, build, own.stamps)
                 return own.file
             return real_open(file, mode, encoding=encoding)
 
@@ -384,7 +389,7 @@ class RenderPool:
             # meets the same at that page. An own page goes back as text.
             if own is not None:
                 message = ("last", own.page, own.name, own.text, own.records)
-                note = (*message, own.reads, True, own.fingerprint)
+                note = (*message, own.reads, True, own.fingerprint, None)
                 sender.put(dumps(note, settings))
         finally:
             sender.close()
@@ -434,8 +439,8 @@ class RenderPool:
             try:
                 note = loads(message, self._settings)
             except Exception as err:
-                note = ("error", page, name, _describe(err), [], None, True, None)
-            kind, number, worker_name, payload, records, reads, wrote, fp = note
+                note = ("error", page, name, _describe(err), [], None, True, None, None)
+            kind, number, worker_name, payload, records, reads, wrote, fp, stamp = note
             in_step = number == page and worker_name == name
             if in_step and plan is not None:
                 # Notes come in page order: the first of a call's carries its
@@ -452,6 +457,8 @@ class RenderPool:
             if in_step and kind == "ok":
                 replay_records(records)
                 self.expected = payload
+                if stamp is not None and plan is not None:
+                    plan.written[payload] = stamp
                 if wrote and self._build is not None:
                     self._build.written += 1
                 return ""

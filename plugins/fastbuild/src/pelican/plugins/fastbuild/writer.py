@@ -179,6 +179,10 @@ class ParallelWriter(Writer):
             elsewhere = pool is not None and pool.take_written(filename)
         if not elsewhere:
             return super()._open_w(filename, encoding, override)
+        if plan is not None and plan.reuse and plan.row is not None:
+            # As the last build left it (its worker notes a file it wrote).
+            for path, size, mtime in plan.row.outputs:
+                plan.written.setdefault(path, (size, mtime))
         self._worker_file = filename
         try:
             return super()._open_w(filename, encoding, override)
@@ -357,7 +361,9 @@ class _WritersNames:
                     encoding = kwargs.get(
                         "encoding", args[1] if len(args) > 1 else None
                     )
-                    return KeepFile(str(file), encoding, build)
+                    plan = owner._plan
+                    stamps = plan.written if plan is not None else None
+                    return KeepFile(str(file), encoding, build, stamps)
             return open(file, mode, *args, **kwargs)
 
         self._open = open_
