@@ -338,3 +338,67 @@ def test_a_page_a_plugin_rewrites_once_written(tmp_path: Path, workers: int) -> 
     messages = incremental(content, tmp_path / "plain", workers)
     summary = next(m for m in messages if "pages reused" in m)
     assert " 0 pages reused" not in summary, summary
+
+
+def _bundle_once(path: str, context: Any = None) -> None:
+    """A plugin that makes a side file when it is missing (as
+    pelican-webassets makes a bundle, or an image plugin a thumbnail)."""
+    if os.path.basename(path) == "index.html" and context is not None:
+        bundle = Path(context["OUTPUT_PATH"]) / "gen" / "bundle.css"
+        if not bundle.exists():
+            bundle.parent.mkdir(parents=True, exist_ok=True)
+            bundle.write_text("body{}", encoding="utf-8")
+
+
+@pytest.mark.parametrize("workers", [2, 1])
+def test_a_plugin_s_side_file_stays(tmp_path: Path, workers: int) -> None:
+    """A file a plugin wrote in an earlier build and found up to date since
+    stays while it is as that build left it; a theme file's copy goes when
+    the theme loses the file."""
+    theme = tmp_path / "theme"
+    shutil.copytree(SIMPLE_THEME, theme)
+    write(theme, {"static/css/extra.css": "p{}"})
+    content = tmp_path / "content"
+    write(content, {f"stories/s{n}.md": story(f"Story {n}") for n in range(4)})
+    site = {"THEME": str(theme)}
+    output = tmp_path / "out"
+    with listening("content_written", _bundle_once):
+        incremental(content, output, workers, **site)
+        assert (output / "gen" / "bundle.css").exists()
+        (content / "stories" / "s2.md").write_text(story("Story 2", body="New."))
+        (theme / "static" / "css" / "extra.css").unlink()
+        incremental(content, output, workers, **site)
+        assert (output / "gen" / "bundle.css").exists()
+        assert not (output / "theme" / "css" / "extra.css").exists()
+        full = build(content, tmp_path / "full", workers, **site)
+    assert tree(output) == tree(full.output)
+
+
+def test_a_theme_static_file_that_templates_read(tmp_path: Path) -> None:
+    """A template that reads a theme static file through Python (as
+    pelican-webassets' version hashes do) sees its change: the theme's
+    static folders belong to the world."""
+    theme = tmp_path / "theme"
+    shutil.copytree(SIMPLE_THEME, theme)
+    css = theme / "static" / "css" / "site.css"
+    write(theme, {"static/css/site.css": "p{}"})
+    article = theme / "templates" / "article.html"
+    article.write_text(
+        article.read_text(encoding="utf-8").replace(
+            "{% block content %}", "{% block content %}<i>{{ css_version() }}</i>", 1
+        ),
+        encoding="utf-8",
+    )
+
+    def css_version() -> str:
+        return str(len(css.read_bytes()))
+
+    content = tmp_path / "content"
+    write(content, {"stories/one.md": story("One")})
+    site = {"THEME": str(theme), "JINJA_GLOBALS": {"css_version": css_version}}
+    output = tmp_path / "out"
+    incremental(content, output, **site)
+    assert "<i>3</i>" in text(output, "one.html")
+    css.write_text("p{color:red}", encoding="utf-8")
+    assert not any(NOTHING in m for m in incremental(content, output, **site))
+    assert "<i>12</i>" in text(output, "one.html")

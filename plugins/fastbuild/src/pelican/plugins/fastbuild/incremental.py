@@ -323,6 +323,8 @@ class Build:
         logging.getLogger().addHandler(self._log)
         self.build_reads = record.start_build()
         record.install_body_hooks()
+        self.copied: set[str] = set()  # what Pelican's copy_file copied
+        _CopiedFiles.install()
         _current.build = self
 
     @staticmethod
@@ -365,9 +367,9 @@ class Build:
     @property
     def world(self) -> str:
         if self._world is None:
-            self.sources = state.Sources(
-                templates=template_folders(self.environments), code=local_code()
-            )
+            folders = template_folders(self.environments)
+            folders += _theme_static_folders(self.settings, folders)
+            self.sources = state.Sources(templates=folders, code=local_code())
             self.sources_fp = sources_fingerprint(
                 self.sources.templates, self.sources.code
             )
@@ -737,6 +739,7 @@ class Build:
         logging.getLogger().removeHandler(self._log)
         record.stop_build()
         record.remove_body_hooks()
+        _CopiedFiles.remove()
         self.read_rows.close()
         self.pelican.delete_outputdir = self._deletes_output
         try:
@@ -748,7 +751,18 @@ class Build:
 
     def _finish(self) -> None:
         found = list(files_under(self.output_path))
-        outputs, others = self._outputs_of_this_build(found)
+        outputs, others, side = self._outputs_of_this_build(found)
+        # A plugin's side output that this build did not write again (a
+        # bundle, a thumbnail it found up to date; the page that made it was
+        # reused) is kept while it is as the last build left it: nothing
+        # says a full build would not make it.
+        left = self.previous.files
+        for path in self.previous.side:
+            stamp = left.get(path)
+            if path not in outputs and stamp and state.as_left(path, *stamp):
+                outputs.add(path)
+                others.add(path)
+                side.add(path)
         for path in sorted(self.known - outputs):
             self._delete(path)
         if self._sweeps:
@@ -817,6 +831,7 @@ class Build:
             reads=reads,
             opened=opened,
             folders=folders,
+            side=sorted(side & files.keys()),
         )
         state.save(
             self.cache_path, self.output_path, saved, self.kept_reads, self.new_reads
@@ -835,21 +850,26 @@ class Build:
             self.reused,
         )
 
-    def _outputs_of_this_build(self, found: list[str]) -> tuple[set[str], set[str]]:
-        """(every output of this build, those not written by a tracked call),
-        from the files ``found`` in the output folder."""
+    def _outputs_of_this_build(
+        self, found: list[str]
+    ) -> tuple[set[str], set[str], set[str]]:
+        """(every output of this build, those not written by a tracked call,
+        those of them written by something the engine cannot name), from the
+        files ``found`` in the output folder."""
         tracked = {path for row in self.pages.values() for path, _, _ in row.outputs}
         others = set(self.other_outputs) | (self.writer_outputs - tracked)
+        for static in _static_outputs(self.context, self.output_path):
+            if os.path.exists(static):
+                others.add(static)
+        others |= {path for path in self.copied if os.path.exists(path)}
+        side: set[str] = set()
         for path in found:
             if path in tracked or path in others:
                 continue
             with contextlib.suppress(OSError):
                 if os.stat(path).st_ctime_ns >= self.started_ns:
-                    others.add(path)  # written during this build
-        for static in _static_outputs(self.context, self.output_path):
-            if os.path.exists(static):
-                others.add(static)
-        return tracked | others, others
+                    side.add(path)  # written during this build, by a plugin
+        return tracked | others | side, others | side, side
 
     def _delete_empty_folders(self) -> None:
         """Empty folders that Pelican's clean start would not leave: neither
@@ -909,6 +929,57 @@ def links_attach(content: Any) -> bool:
         ):
             return True
     return False
+
+
+def _theme_static_folders(settings: Mapping[str, Any], known: list[str]) -> list[str]:
+    """The theme's static folders (``THEME_STATIC_PATHS``): a template may
+    read their files through a Jinja extension (pelican-webassets writes a
+    hash of each bundle's sources into every page), so they belong to the
+    world like the templates."""
+    theme = settings.get("THEME")
+    if not isinstance(theme, str) or not theme:
+        return []
+    found = []
+    for entry in settings.get("THEME_STATIC_PATHS") or ():
+        if isinstance(entry, str):
+            folder = os.path.abspath(os.path.join(theme, entry))
+            if folder not in known and os.path.exists(folder):
+                found.append(folder)
+    return sorted(found)
+
+
+class _CopiedFiles:
+    """Pelican's ``copy_file`` (which copies the theme's static files) while
+    an incremental build runs: it notes each file it copied, an output of
+    the build like a static file (when the theme loses the file, the copy
+    goes)."""
+
+    @staticmethod
+    def install() -> None:
+        import pelican.utils
+
+        current = pelican.utils.copy_file
+        if getattr(current, "_fastbuild_notes_copies", False):
+            return
+        original = current
+
+        def copy_file(source: str, destination: str) -> None:
+            original(source, destination)
+            build = _current.build
+            if build is not None:
+                build.copied.add(os.path.abspath(destination))
+
+        copy_file._fastbuild_notes_copies = True  # type: ignore[attr-defined]
+        copy_file._fastbuild_original = original  # type: ignore[attr-defined]
+        pelican.utils.copy_file = copy_file
+
+    @staticmethod
+    def remove() -> None:
+        import pelican.utils
+
+        original = getattr(pelican.utils.copy_file, "_fastbuild_original", None)
+        if original is not None:
+            pelican.utils.copy_file = original
 
 
 def _declared(reads: Any) -> list[str]:

@@ -106,6 +106,9 @@ class State:
     # With DELETE_OUTPUT_DIRECTORY: the folders holding no file that the
     # build left (a theme's empty static folders), relative to the output.
     folders: list[str] = field(default_factory=list)
+    # Files of ``files`` written by something the engine cannot name (a
+    # plugin's side output: a bundle, a thumbnail): kept while as left.
+    side: list[str] = field(default_factory=list)
 
     def left(self) -> dict[str, tuple[int, int]]:
         """Every file this build left: path -> (size, mtime_ns)."""
@@ -147,6 +150,7 @@ def _meta(state: State, meta: dict[str, str]) -> None:
         for name, level, message in json.loads(meta.get("log", "[]"))
     ]
     state.folders = [str(p) for p in json.loads(meta.get("folders", "[]"))]
+    state.side = [str(p) for p in json.loads(meta.get("side", "[]"))]
 
 
 def _open_to_read(path: str) -> sqlite3.Connection:
@@ -398,6 +402,7 @@ def _write_rows(
             ),
             ("log", json.dumps(state.log)),
             ("folders", json.dumps(state.folders)),
+            ("side", json.dumps(state.side)),
         ],
     )
     connection.executemany(
