@@ -234,12 +234,19 @@ def folders(root: Path) -> list[str]:
     return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_dir())
 
 
-def test_a_theme_s_empty_static_folder_stays(tmp_path: Path) -> None:
-    """Pelican copies a theme's empty static folders: a build that sweeps
-    the output folder keeps them, and nothing changed is still nothing."""
+@pytest.mark.parametrize(
+    "change", ["a story", "the folder removed", "its only file removed"]
+)
+def test_a_theme_s_empty_static_folder(tmp_path: Path, change: str) -> None:
+    """Pelican copies a theme's static folders, empty ones too: a build that
+    sweeps the output folder has the folders of a full build, and nothing
+    changed is still nothing."""
     theme = tmp_path / "theme"
     shutil.copytree(SIMPLE_THEME, theme)
-    (theme / "static" / "fonts").mkdir(parents=True)
+    fonts = theme / "static" / "fonts"
+    fonts.mkdir(parents=True)
+    if change == "its only file removed":
+        (fonts / "a.woff").write_bytes(b"woff")
     content = tmp_path / "content"
     write(content, {"stories/one.md": story("One"), "stories/two.md": story("Two")})
     site: dict[str, Any] = {"DELETE_OUTPUT_DIRECTORY": True, "THEME": str(theme)}
@@ -247,11 +254,17 @@ def test_a_theme_s_empty_static_folder_stays(tmp_path: Path) -> None:
     incremental(content, output, **site)
     assert (output / "theme" / "fonts").is_dir()
     assert any(NOTHING in m for m in incremental(content, output, **site))
-    (content / "stories" / "one.md").write_text(story("One", body="Changed."))
+    if change == "a story":
+        (content / "stories" / "one.md").write_text(story("One", body="Changed."))
+    elif change == "the folder removed":
+        fonts.rmdir()
+    else:
+        (fonts / "a.woff").unlink()
     assert not any(NOTHING in m for m in incremental(content, output, **site))
     full = build(content, tmp_path / "full", 2, **site)
     assert tree(output) == tree(full.output)
     assert folders(output) == folders(full.output)
+    assert any(NOTHING in m for m in incremental(content, output, **site))
 
 
 def test_a_deleted_static_file_that_a_story_links(tmp_path: Path) -> None:

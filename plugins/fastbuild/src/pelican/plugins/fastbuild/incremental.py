@@ -35,6 +35,7 @@ last build stays in memory for the next one.
 from __future__ import annotations
 
 import contextlib
+import fnmatch
 import hashlib
 import logging
 import logging.handlers
@@ -303,6 +304,7 @@ class Build:
         self._deletes_output = bool(pelican.delete_outputdir)
         self._sweeps = self._deletes_output and why is None
         self._emptied: set[str] = set()  # folders the build deleted from
+        self._themes: set[str] | None = None  # :func:`theme_folders`
         if why is None:
             pelican.delete_outputdir = False
         self.read_rows = state.ReadRows(self.cache_path)
@@ -769,11 +771,6 @@ class Build:
             for path in strays(found, outputs, self.output_path, self.settings):
                 self._delete(path)
             self._delete_empty_folders()
-        folders = (
-            empty_folders(self.output_path, self.settings)
-            if self._deletes_output
-            else []
-        )
         files: dict[str, tuple[int, int]] = {}
         hashes: dict[str, str] = {}
         for path in sorted(others):
@@ -830,7 +827,6 @@ class Build:
             hashes=hashes,
             reads=reads,
             opened=opened,
-            folders=folders,
             side=sorted(side & files.keys()),
         )
         state.save(
@@ -873,27 +869,29 @@ class Build:
 
     def _delete_empty_folders(self) -> None:
         """Empty folders that Pelican's clean start would not leave: neither
-        made during this build nor left empty by the last one (Pelican
-        copies a theme's empty static folders, and makes them only when
-        they are missing) nor under a name of ``OUTPUT_RETENTION``. A folder
-        this sweep emptied was there before the build."""
+        copies of the theme's static folders (:func:`theme_folders`) nor
+        made during this build nor under a name of ``OUTPUT_RETENTION``. A
+        folder this sweep emptied was there before the build."""
         retention = set(self.settings.get("OUTPUT_RETENTION", []))
-        left = set(self.previous.folders)
+        themes = self._theme_folders()
         emptied = self._emptied
         for root, dirs, files in os.walk(self.output_path, topdown=False):
-            if root == self.output_path or files:
+            if root == self.output_path or files or root in themes:
                 continue
             if os.path.relpath(root, self.output_path).split(os.sep)[0] in retention:
                 continue
             inside = [os.path.join(root, name) for name in dirs]
             if any(os.path.isdir(folder) for folder in inside):
                 continue  # a folder inside it stays
-            if os.path.relpath(root, self.output_path) in left:
-                continue
             with contextlib.suppress(OSError):
                 if root in emptied or os.stat(root).st_ctime_ns < self.started_ns:
                     os.rmdir(root)
                     emptied.add(os.path.dirname(root))
+
+    def _theme_folders(self) -> set[str]:
+        if self._themes is None:
+            self._themes = theme_folders(self.settings, self.output_path)
+        return self._themes
 
     def _delete(self, path: str) -> None:
         if not path.startswith(self.output_path + os.sep):
@@ -907,7 +905,8 @@ class Build:
             return
         self.deleted += 1
         folder = os.path.dirname(path)
-        while folder.startswith(self.output_path + os.sep):
+        themes = self._theme_folders()
+        while folder.startswith(self.output_path + os.sep) and folder not in themes:
             self._emptied.add(folder)
             try:
                 os.rmdir(folder)  # only when empty
@@ -1021,6 +1020,43 @@ def strays(
         if path not in outputs
         and os.path.relpath(path, output_path).split(os.sep)[0] not in retention
     ]
+
+
+def theme_folders(settings: Mapping[str, Any], output_path: str) -> set[str]:
+    """The folders Pelican makes in the output folder when it copies the
+    theme's static files (``THEME_STATIC_PATHS`` into ``THEME_STATIC_DIR``,
+    every folder of each, empty or not, but those ``IGNORE_FILES`` names),
+    with the folders above them: absolute paths."""
+    theme = settings.get("THEME")
+    if not isinstance(theme, str) or not theme:
+        return set()
+    ignores = list(settings.get("IGNORE_FILES") or [])
+    output = os.path.abspath(output_path)
+    top = os.path.normpath(
+        os.path.join(output, str(settings.get("THEME_STATIC_DIR", "theme")))
+    )
+
+    def ignored(name: str) -> bool:
+        return any(fnmatch.fnmatch(name, pattern) for pattern in ignores)
+
+    found: set[str] = set()
+    for entry in settings.get("THEME_STATIC_PATHS") or ():
+        source = os.path.abspath(os.path.join(theme, str(entry)))
+        if ignored(os.path.basename(source)):
+            continue
+        if os.path.isfile(source):
+            found.add(top)
+        elif os.path.isdir(source):
+            for root, dirs, _files in os.walk(source, followlinks=True):
+                dirs[:] = [d for d in dirs if not ignored(d)]
+                found.add(
+                    os.path.normpath(os.path.join(top, os.path.relpath(root, source)))
+                )
+    for folder in list(found):
+        while folder.startswith(output + os.sep):
+            found.add(folder)
+            folder = os.path.dirname(folder)
+    return found
 
 
 def empty_folders(output_path: str, settings: Mapping[str, Any]) -> list[str]:

@@ -103,9 +103,6 @@ class State:
     # source path -> the other files its reader opened: (path, hash) pairs
     opened: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     journal: set[str] = field(default_factory=set)
-    # With DELETE_OUTPUT_DIRECTORY: the folders holding no file that the
-    # build left (a theme's empty static folders), relative to the output.
-    folders: list[str] = field(default_factory=list)
     # Files of ``files`` written by something the engine cannot name (a
     # plugin's side output: a bundle, a thumbnail): kept while as left.
     side: list[str] = field(default_factory=list)
@@ -149,7 +146,6 @@ def _meta(state: State, meta: dict[str, str]) -> None:
         (str(name), int(level), str(message))
         for name, level, message in json.loads(meta.get("log", "[]"))
     ]
-    state.folders = [str(p) for p in json.loads(meta.get("folders", "[]"))]
     state.side = [str(p) for p in json.loads(meta.get("side", "[]"))]
 
 
@@ -401,7 +397,6 @@ def _write_rows(
                 ),
             ),
             ("log", json.dumps(state.log)),
-            ("folders", json.dumps(state.folders)),
             ("side", json.dumps(state.side)),
         ],
     )

@@ -48,7 +48,13 @@ from typing import Any
 from . import state
 from .fingerprint import declared_digest, digest
 from .procs import records_from_tuples, replay_records
-from .world import UNREADABLE, settings_fingerprint, sources_fingerprint, tree_parts
+from .world import (
+    EMPTY_FOLDER,
+    UNREADABLE,
+    settings_fingerprint,
+    sources_fingerprint,
+    tree_parts,
+)
 
 __all__ = ["Inputs", "run_unless_unchanged", "snapshot", "take_inputs"]
 
@@ -118,7 +124,7 @@ def take_inputs(settings: Mapping[str, Any]) -> Inputs:
     hashes = {
         files[i].decode("utf-8", "surrogateescape"): files[i + 1]
         for i in range(0, len(files), 2)
-        if not files[i + 1].startswith(UNREADABLE)
+        if not files[i + 1].startswith(UNREADABLE) and files[i + 1] != EMPTY_FOLDER
     }
     times: list[bytes] = []
     if settings.get("DEFAULT_DATE") == "fs":
@@ -159,7 +165,7 @@ def _snapshot_now(
 def _outputs_as_left(previous: state.State, output_path: str, settings: Any) -> bool:
     """Every file the last build left is there as it was; with
     ``DELETE_OUTPUT_DIRECTORY`` nothing else is in the output folder."""
-    from .incremental import empty_folders, files_under, strays
+    from .incremental import empty_folders, files_under, strays, theme_folders
 
     left = previous.left()
     if not all(state.as_left(path, *stamp) for path, stamp in left.items()):
@@ -168,7 +174,13 @@ def _outputs_as_left(previous: state.State, output_path: str, settings: Any) -> 
         found = files_under(output_path)
         if strays(found, left, output_path, settings):
             return False
-        return empty_folders(output_path, settings) == previous.folders
+        # A full build's only empty folders are copies of the theme's.
+        themes = theme_folders(settings, output_path)
+        empty = {
+            os.path.join(output_path, rel)
+            for rel in empty_folders(output_path, settings)
+        }
+        return empty <= themes and all(os.path.isdir(f) for f in themes)
     return True
 
 

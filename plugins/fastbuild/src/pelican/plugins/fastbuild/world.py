@@ -26,6 +26,7 @@ from typing import Any
 from .fingerprint import Fingerprinter, Untracked, digest, file_digest
 
 __all__ = [
+    "EMPTY_FOLDER",
     "UNREADABLE",
     "code_digest",
     "local_code",
@@ -68,12 +69,17 @@ def tree_parts(
 ) -> list[bytes]:
     """Every file under ``top`` (a folder, or a file) whose name ``keep``
     accepts, but under the folders ``skip`` (absolute paths), in a fixed
-    order: its path and the digest of its bytes."""
+    order: its path and the digest of its bytes; and every empty folder,
+    its path (ending in a separator) and :data:`EMPTY_FOLDER` (Pelican
+    copies a theme's empty static folders)."""
     if not os.path.isdir(top):
         return [top.encode("utf-8", "surrogateescape"), _safe_file_digest(top)]
     parts: list[bytes] = []
     for root, dirs, files in os.walk(top, followlinks=True):
         dirs[:] = sorted(d for d in dirs if os.path.join(root, d) not in skip)
+        if not dirs and not files:
+            folder = os.path.join(root, "")
+            parts += [folder.encode("utf-8", "surrogateescape"), EMPTY_FOLDER]
         for name in sorted(files):
             if keep(name):
                 path = os.path.join(root, name)
@@ -125,6 +131,7 @@ def code_digest(local: Iterable[str]) -> bytes:
 
 
 UNREADABLE = b"unreadable:"  # what stands for the digest of a file not read
+EMPTY_FOLDER = b"empty folder"  # what tree_parts gives for one
 
 
 def _safe_file_digest(path: str) -> bytes:
