@@ -311,6 +311,7 @@ class Build:
         self.kept_reads: set[str] = set()
         self.new_reads: dict[str, tuple[str, str, str, str, str]] = {}
         self._opened_now: dict[str, str] = {}  # path -> digest, in this process
+        self._attaches: dict[str, bool] = {}  # source -> links with {attach}
         # Its inputs as it started, the files its pages declared (the digest
         # first taken in this build) and its warnings and errors: a later
         # build with nothing changed logs them again (:mod:`.unchanged`).
@@ -417,7 +418,7 @@ class Build:
         :class:`.readcache.OpenedFiles` takes it (once per process)."""
         found = self._opened_now.get(path)
         if found is None:
-            found = self._opened_now[path] = declared_digest(path).hex()
+            found = self._opened_now[path] = readcache.opened_digest(path)
         return found
 
     def cached_read(
@@ -591,7 +592,14 @@ class Build:
         if not reads.bodies:
             return False
         contents = context.get("generated_content", {})
-        return any(links_attach(contents.get(source)) for source in reads.bodies)
+        known = self._attaches
+        for source in reads.bodies:
+            found = known.get(source)
+            if found is None:
+                found = known[source] = links_attach(contents.get(source))
+            if found:
+                return True
+        return False
 
     def reuse(self, plan: Plan) -> None:
         """The call of ``plan`` is reused (decided here or by a worker)."""

@@ -27,6 +27,7 @@ import datetime
 import json
 import logging
 import os
+import stat
 import sys
 import sysconfig
 from collections.abc import Mapping
@@ -43,6 +44,7 @@ __all__ = [
     "Unstorable",
     "decode",
     "encode",
+    "opened_digest",
     "opened_of",
     "records_data",
     "records_of",
@@ -171,15 +173,34 @@ def records_of(data: str) -> list[logging.LogRecord]:
     return records_from_tuples(json.loads(data))
 
 
+def opened_digest(path: str) -> str:
+    """The digest of a file a reader opened, as hex: of its bytes, or of
+    ``missing``, or of ``not a file`` (a device, a pipe: never read here)."""
+    from .fingerprint import declared_digest
+
+    try:
+        regular = stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        regular = True  # declared_digest says it is missing
+    return declared_digest(path).hex() if regular else b"not a file".hex()
+
+
 def _python_folders() -> tuple[str, ...]:
-    """Where Python and installed packages live: what an import opens."""
-    folders = {sys.prefix, sys.base_prefix, sys.exec_prefix}
-    paths = sysconfig.get_paths()
-    for name in ("stdlib", "platstdlib", "purelib", "platlib"):
-        found = paths.get(name)
-        if found:
-            folders.add(found)
-    return tuple(os.path.abspath(folder) + os.sep for folder in folders)
+    """Where the standard library and installed packages live: what an
+    import opens (not the prefixes above them: a site may live under
+    ``/usr/local``)."""
+    folders = set()
+    for paths in (
+        sysconfig.get_paths(),
+        sysconfig.get_paths(
+            vars={"base": sys.base_prefix, "platbase": sys.base_exec_prefix}
+        ),
+    ):
+        for name in ("stdlib", "platstdlib", "purelib", "platlib"):
+            found = paths.get(name)
+            if found:
+                folders.add(os.path.abspath(found) + os.sep)
+    return tuple(sorted(folders))
 
 
 class OpenedFiles:
@@ -216,13 +237,11 @@ class OpenedFiles:
         bytes now (of ``missing`` when it cannot be read); None when
         something was opened that could not be named (the parse then
         depends on something unknown)."""
-        from .fingerprint import declared_digest
-
         paths, self._paths = self._paths, None
         if self._unknown:
             self._unknown = False
             return None
-        return {path: declared_digest(path).hex() for path in sorted(paths or ())}
+        return {path: opened_digest(path) for path in sorted(paths or ())}
 
     def _event(self, event: str, args: tuple[Any, ...]) -> None:
         if self._paths is None or event != "open":
