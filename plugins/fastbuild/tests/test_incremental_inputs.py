@@ -415,3 +415,86 @@ def test_a_theme_static_file_that_templates_read(tmp_path: Path) -> None:
     css.write_text("p{color:red}", encoding="utf-8")
     assert not any(NOTHING in m for m in incremental(content, output, **site))
     assert "<i>12</i>" in text(output, "one.html")
+
+
+_CONTEXTS: list[dict[str, Any]] = []  # the first site's, this build
+
+
+def _first_site(generator: Any) -> None:
+    if "SECOND_SITE" in generator.settings:
+        _CONTEXTS.append(generator.context)
+
+
+def _build_second_site(pelican: Any) -> None:
+    """A plugin that builds a second site from the first one's
+    ``get_writer`` signal and hands a fact of it to the first site's pages
+    (as pelican-i18n-subsites builds each language's site)."""
+    second = pelican.settings.get("SECOND_SITE")
+    if not second:
+        return
+    settings = {k: v for k, v in pelican.settings.items() if k != "SECOND_SITE"}
+    settings.update(second)
+    from pelican import Pelican
+
+    Pelican(settings).run()
+    stories = sorted(Path(second["PATH"]).rglob("*.md"))
+    for context in _CONTEXTS:
+        context["second_site"] = f"{len(stories)} stories"
+
+
+@pytest.mark.parametrize("workers", [2, 1])
+def test_a_site_built_inside_the_build(tmp_path: Path, workers: int) -> None:
+    """A build run inside another one is Pelican's own: the outer build
+    still saves its state and reuses pages, never skips a build the inner
+    one's signals feed, and removes what the inner one no longer writes."""
+    theme = tmp_path / "theme"
+    shutil.copytree(SIMPLE_THEME, theme)
+    index = theme / "templates" / "index.html"
+    index.write_text(
+        index.read_text(encoding="utf-8").replace(
+            "{% block content %}",
+            "{% block content %}<b>{{ second_site|default('none') }}</b>",
+            1,
+        ),
+        encoding="utf-8",
+    )
+    content, second = tmp_path / "content", tmp_path / "second"
+    write(content, {f"stories/s{n}.md": story(f"Story {n}") for n in range(4)})
+    write(second, {f"stories/z{n}.md": story(f"Zweite {n}") for n in range(2)})
+    site: dict[str, Any] = {
+        "THEME": str(theme),
+        "SECOND_SITE": {
+            "PATH": str(second),
+            "OUTPUT_PATH": str(tmp_path / "out" / "de"),
+            "CACHE_PATH": str(tmp_path / "second-cache"),
+        },
+    }
+    output = tmp_path / "out"
+
+    def both() -> list[str]:
+        _CONTEXTS.clear()
+        return incremental(content, output, workers, **site)
+
+    with (
+        listening("generator_init", _first_site),
+        listening("get_writer", _build_second_site),
+    ):
+        both()
+        assert "<b>2 stories</b>" in text(output, "index.html")
+        assert (output / "de" / "z1.html").exists()
+        summary = [m for m in both() if "pages reused" in m]
+        assert summary
+        assert NOTHING not in summary[0]
+        assert " 0 pages reused" not in summary[0]
+        (second / "stories" / "z1.md").unlink()
+        both()
+        assert "<b>1 stories</b>" in text(output, "index.html")
+        assert not (output / "de" / "z1.html").exists()
+        _CONTEXTS.clear()
+        full_site = dict(site)
+        full_site["SECOND_SITE"] = {
+            **site["SECOND_SITE"],
+            "OUTPUT_PATH": str(tmp_path / "full" / "de"),
+        }
+        full = build(content, tmp_path / "full", workers, **full_site)
+    assert tree(output) == tree(full.output)

@@ -46,6 +46,8 @@ from collections.abc import Container, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from pelican.plugins import signals
+
 from . import readcache, record, state
 from .fingerprint import (
     Fingerprinter,
@@ -328,6 +330,11 @@ class Build:
         record.install_body_hooks()
         self.copied: set[str] = set()  # what Pelican's copy_file copied
         _CopiedFiles.install()
+        # Builds run inside this one (a plugin's second site, Pelican's own:
+        # plugin.inside_another_build) and the files their writers wrote.
+        self.nested = 0
+        self.nested_outputs: set[str] = set()
+        signals.content_written.connect(_nested_output)
         _current.build = self
 
     @staticmethod
@@ -750,6 +757,7 @@ class Build:
         record.stop_build()
         record.remove_body_hooks()
         _CopiedFiles.remove()
+        signals.content_written.disconnect(_nested_output)
         self.read_rows.close()
         self.pelican.delete_outputdir = self._deletes_output
         try:
@@ -866,6 +874,9 @@ class Build:
             if os.path.exists(static):
                 others.add(static)
         others |= {path for path in self.copied if os.path.exists(path)}
+        # A build run inside this one writes every file each time: one it
+        # did not write is gone.
+        others |= {path for path in self.nested_outputs if os.path.exists(path)}
         side: set[str] = set()
         for path in found:
             if path in tracked or path in others:
@@ -953,6 +964,14 @@ def _theme_static_folders(settings: Mapping[str, Any], known: list[str]) -> list
             if folder not in known and os.path.exists(folder):
                 found.append(folder)
     return sorted(found)
+
+
+def _nested_output(path: str, context: Any = None) -> None:
+    """``content_written`` while an incremental build runs: a file written
+    by a build run inside it (see :attr:`Build.nested`)."""
+    build = _current.build
+    if build is not None and build.nested:
+        build.nested_outputs.add(os.path.abspath(path))
 
 
 class _CopiedFiles:

@@ -175,7 +175,17 @@ def on_initialized(pelican: Any) -> None:
 def on_build_start(pelican: Any) -> None:
     """``get_generators``: on for this build with more than one worker, or
     with ``FASTBUILD_INCREMENTAL`` (then at one worker or without
-    :func:`os.fork`, everything is done in this process)."""
+    :func:`os.fork`, everything is done in this process). A build run
+    inside another one is Pelican's own, and the outer build's engine stays
+    as it is."""
+    if unchanged.inside_another_build(pelican):
+        outer = incremental.current()
+        if outer is not None:
+            outer.nested += 1
+            # Its inputs are not the outer build's: the next outer build
+            # always runs (and so runs this one).
+            outer.build_reads.reason = "a build ran inside it"
+        return
     switch_off()
     reading.stop_all()  # the reading workers of a build that raised
     # What the last build held goes back to the collector now, not at its
@@ -206,7 +216,12 @@ def on_contexts_done(generators: Any) -> None:
 
 
 def on_finalized(pelican: Any) -> None:
-    switch_off()
+    if not unchanged.inside_another_build(pelican):
+        switch_off()
+        return
+    outer = incremental.current()
+    if outer is not None and outer.nested:
+        outer.nested -= 1
 
 
 def register() -> None:

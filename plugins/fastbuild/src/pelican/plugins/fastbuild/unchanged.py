@@ -40,6 +40,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import sys
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -56,7 +57,13 @@ from .world import (
     tree_parts,
 )
 
-__all__ = ["Inputs", "run_unless_unchanged", "snapshot", "take_inputs"]
+__all__ = [
+    "Inputs",
+    "inside_another_build",
+    "run_unless_unchanged",
+    "snapshot",
+    "take_inputs",
+]
 
 logger = logging.getLogger("fastbuild")
 
@@ -184,11 +191,34 @@ def _outputs_as_left(previous: state.State, output_path: str, settings: Any) -> 
     return True
 
 
+def inside_another_build(pelican: Any) -> bool:
+    """Is ``pelican`` running inside another ``Pelican``'s ``run()`` (a
+    plugin that builds a second site from a signal of the first, as
+    pelican-i18n-subsites builds each language's)? Such a build is
+    Pelican's own: the engine stays the outer build's."""
+    from pelican import Pelican
+
+    frame = sys._getframe(1)
+    while frame is not None:
+        if frame.f_code.co_name == "run":
+            owner = frame.f_locals.get("self")
+            if isinstance(owner, Pelican) and owner is not pelican:
+                return True
+        frame = frame.f_back
+    return False
+
+
 def run_unless_unchanged(pelican: Any, run: Callable[[], None]) -> None:
     """``pelican.run()`` of an incremental build: ``run()`` (Pelican's own),
     unless nothing changed since the last build (see the module doc)."""
     from .incremental import Build, state_folder
 
+    if inside_another_build(pelican):
+        # A plugin builds a second site from one of the build's signals
+        # (pelican-i18n-subsites): Pelican's own build, whose signals the
+        # outer build counts on.
+        run()
+        return
     start = time.perf_counter()
     settings = pelican.settings
     output_path = os.path.abspath(pelican.output_path)
