@@ -460,7 +460,14 @@ def test_a_site_built_inside_the_build(tmp_path: Path, workers: int) -> None:
     )
     content, second = tmp_path / "content", tmp_path / "second"
     write(content, {f"stories/s{n}.md": story(f"Story {n}") for n in range(4)})
-    write(second, {f"stories/z{n}.md": story(f"Zweite {n}") for n in range(2)})
+    write(
+        second,
+        {
+            "stories/z0.md": story("Zweite 0", tags="common"),
+            "stories/z1.md": story("Zweite 1", tags="onlyz1"),
+            "images/z1.png": b"\x89PNG not really",
+        },
+    )
     site: dict[str, Any] = {
         "THEME": str(theme),
         "SECOND_SITE": {
@@ -486,10 +493,16 @@ def test_a_site_built_inside_the_build(tmp_path: Path, workers: int) -> None:
         assert summary
         assert NOTHING not in summary[0]
         assert " 0 pages reused" not in summary[0]
+        assert (output / "de" / "feeds" / "tag-onlyz1.atom.xml").exists()
+        assert (output / "de" / "images" / "z1.png").exists()
         (second / "stories" / "z1.md").unlink()
+        (second / "images" / "z1.png").unlink()
         both()
         assert "<b>1 stories</b>" in text(output, "index.html")
+        # What the second site no longer writes: its page, feed, image.
         assert not (output / "de" / "z1.html").exists()
+        assert not (output / "de" / "feeds" / "tag-onlyz1.atom.xml").exists()
+        assert not (output / "de" / "images" / "z1.png").exists()
         _CONTEXTS.clear()
         full_site = dict(site)
         full_site["SECOND_SITE"] = {
@@ -497,4 +510,25 @@ def test_a_site_built_inside_the_build(tmp_path: Path, workers: int) -> None:
             "OUTPUT_PATH": str(tmp_path / "full" / "de"),
         }
         full = build(content, tmp_path / "full", workers, **full_site)
+    assert tree(output) == tree(full.output)
+
+
+def _minify_all(pelican: Any) -> None:
+    """A plugin that rewrites every page at ``finalized`` (a minifier)."""
+    for page in Path(pelican.output_path).rglob("*.html"):
+        page.write_text(page.read_text(encoding="utf-8").strip() + "\n")
+
+
+def test_a_stale_page_a_plugin_touched(tmp_path: Path) -> None:
+    """A deleted story's page goes, although a plugin rewrote every page,
+    the stale one included, while the build ran."""
+    content = tmp_path / "content"
+    write(content, {f"stories/s{n}.md": story(f"Story {n}") for n in range(4)})
+    output = tmp_path / "out"
+    with listening("finalized", _minify_all):
+        incremental(content, output)
+        (content / "stories" / "s2.md").unlink()
+        incremental(content, output)
+        assert not (output / "s2.html").exists()
+        full = build(content, tmp_path / "full", 2)
     assert tree(output) == tree(full.output)

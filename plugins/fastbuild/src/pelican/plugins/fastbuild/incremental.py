@@ -335,6 +335,8 @@ class Build:
         self.nested = 0
         self.nested_outputs: set[str] = set()
         signals.content_written.connect(_nested_output)
+        signals.feed_written.connect(_nested_output)
+        signals.static_generator_finalized.connect(_nested_statics)
         _current.build = self
 
     @staticmethod
@@ -758,6 +760,8 @@ class Build:
         record.remove_body_hooks()
         _CopiedFiles.remove()
         signals.content_written.disconnect(_nested_output)
+        signals.feed_written.disconnect(_nested_output)
+        signals.static_generator_finalized.disconnect(_nested_statics)
         self.read_rows.close()
         self.pelican.delete_outputdir = self._deletes_output
         try:
@@ -878,8 +882,11 @@ class Build:
         # did not write is gone.
         others |= {path for path in self.nested_outputs if os.path.exists(path)}
         side: set[str] = set()
+        # A page of the last build that no call wrote this time is stale,
+        # even when something touched it during the build (a minifier).
+        pages = {p for row in self.previous.calls.values() for p, _, _ in row.outputs}
         for path in found:
-            if path in tracked or path in others:
+            if path in tracked or path in others or path in pages:
                 continue
             with contextlib.suppress(OSError):
                 if os.stat(path).st_ctime_ns >= self.started_ns:
@@ -966,12 +973,25 @@ def _theme_static_folders(settings: Mapping[str, Any], known: list[str]) -> list
     return sorted(found)
 
 
-def _nested_output(path: str, context: Any = None) -> None:
-    """``content_written`` while an incremental build runs: a file written
-    by a build run inside it (see :attr:`Build.nested`)."""
+def _nested_output(path: str, **kwargs: Any) -> None:
+    """``content_written`` and ``feed_written`` while an incremental build
+    runs: a file written by a build run inside it (see :attr:`Build.nested`)."""
     build = _current.build
     if build is not None and build.nested:
         build.nested_outputs.add(os.path.abspath(path))
+
+
+def _nested_statics(generator: Any) -> None:
+    """``static_generator_finalized`` while an incremental build runs: the
+    static files of a build run inside it (copied without a signal)."""
+    build = _current.build
+    if build is None or not build.nested:
+        return
+    for static in getattr(generator, "staticfiles", None) or ():
+        save_as = getattr(static, "save_as", None)
+        if save_as:
+            output = os.path.join(generator.output_path, save_as)
+            build.nested_outputs.add(os.path.abspath(output))
 
 
 class _CopiedFiles:
@@ -980,14 +1000,16 @@ class _CopiedFiles:
     the build like a static file (when the theme loses the file, the copy
     goes)."""
 
-    @staticmethod
-    def install() -> None:
+    installed: Any = None  # our wrapper, while it is in place
+    original: Any = None  # what it wraps
+
+    @classmethod
+    def install(cls) -> None:
         import pelican.utils
 
-        current = pelican.utils.copy_file
-        if getattr(current, "_fastbuild_notes_copies", False):
+        if pelican.utils.copy_file is cls.installed and cls.installed is not None:
             return
-        original = current
+        original = pelican.utils.copy_file
 
         def copy_file(source: str, destination: str) -> None:
             original(source, destination)
@@ -995,17 +1017,17 @@ class _CopiedFiles:
             if build is not None:
                 build.copied.add(os.path.abspath(destination))
 
-        copy_file._fastbuild_notes_copies = True  # type: ignore[attr-defined]
-        copy_file._fastbuild_original = original  # type: ignore[attr-defined]
+        cls.installed, cls.original = copy_file, original
         pelican.utils.copy_file = copy_file
 
-    @staticmethod
-    def remove() -> None:
+    @classmethod
+    def remove(cls) -> None:
         import pelican.utils
 
-        original = getattr(pelican.utils.copy_file, "_fastbuild_original", None)
-        if original is not None:
-            pelican.utils.copy_file = original
+        # Only ours: a plugin's wrapper put over it since stays as it is.
+        if cls.installed is not None and pelican.utils.copy_file is cls.installed:
+            pelican.utils.copy_file = cls.original
+        cls.installed = cls.original = None
 
 
 def _declared(reads: Any) -> list[str]:
