@@ -3,6 +3,7 @@ tree, byte for byte, cold; 1, 2 and 4 from a warm cache."""
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 from typing import Any
@@ -80,3 +81,45 @@ def test_a_full_journal_sends_pages_back_as_text(
     assert len(written_here) > 10
     assert tree(parallel.output) == tree(serial.output)
     assert parallel.log() == serial.log()
+
+
+def _made_while_rendering(context: dict[str, Any]) -> str:
+    """A template function that makes a folder and a file as the page
+    renders (as pelican-webassets makes its bundle)."""
+    folder = Path(context["OUTPUT_PATH"]) / "gen" / "bundle"
+    os.makedirs(folder, exist_ok=True)
+    (folder / "site.css").write_text("p{}", encoding="utf-8")
+    return "gen/bundle/site.css"
+
+
+def test_a_folder_a_plugin_makes_while_a_page_renders(tmp_path: Path) -> None:
+    """A rendering worker's ``os.makedirs`` is Pelican's writer's only: a
+    plugin that makes a folder while a page renders gets a real folder, and
+    no worker fails."""
+    from jinja2 import pass_context
+
+    from pbuild import SIMPLE_THEME, story
+
+    theme = tmp_path / "theme"
+    shutil.copytree(SIMPLE_THEME, theme)
+    article = theme / "templates" / "article.html"
+    article.write_text(
+        article.read_text(encoding="utf-8").replace(
+            "{% block content %}", "{% block content %}{{ bundle() }}", 1
+        ),
+        encoding="utf-8",
+    )
+    content = tmp_path / "content"
+    for n in range(12):
+        path = content / "stories" / f"s{n}.md"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(story(f"Story {n}"), encoding="utf-8")
+    site = {
+        "THEME": str(theme),
+        "JINJA_GLOBALS": {"bundle": pass_context(_made_while_rendering)},
+    }
+    serial = build(content, tmp_path / "w1", 1, **site)
+    parallel = build(content, tmp_path / "w2", 2, **site)
+    assert (parallel.output / "gen" / "bundle" / "site.css").exists()
+    assert parallel.log() == serial.log()  # no worker failed
+    assert tree(parallel.output) == tree(serial.output)

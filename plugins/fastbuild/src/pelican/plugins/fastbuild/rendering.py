@@ -17,9 +17,11 @@ raises ``FileOverwriteFailedError`` at the page where a serial build raises
 it). The template is replaced by a proxy that renders the worker's own pages
 with the real template (anything with ``render(context) -> str``) and
 returns "" for the others; Pelican's ``open`` and ``os.makedirs`` act only
-for the worker's own pages (in the worker, the names are rebound: a forked
-worker runs nothing else). Log records are captured only while an own page
-renders.
+for the worker's own pages (in the worker, the names ``open`` and ``os`` of
+``pelican.writers`` are rebound: a forked worker runs nothing else; the
+``os`` module itself is untouched, so a plugin that makes a folder while a
+page renders gets the real ``os.makedirs``). Log records are captured only
+while an own page renders.
 
 A worker notes each own page in shared memory before opening its file (a
 journal the parent reads if the build stops in the middle of the batch: the
@@ -49,6 +51,7 @@ import mmap
 import os
 import struct
 import sys
+import types
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
@@ -238,6 +241,18 @@ class _Own:
     stamps: dict[str, tuple[int, int]] = field(default_factory=dict)
 
 
+class _WriterOs(types.ModuleType):
+    """``os`` as Pelican's writer sees it in a rendering worker: the real
+    module, but ``makedirs`` is the worker's own."""
+
+    def __init__(self, makedirs: Callable[..., None]) -> None:
+        super().__init__("os")
+        self.makedirs = makedirs
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(os, name)
+
+
 class _Stop(Exception):
     """A worker's own page failed: it has reported it and stops."""
 
@@ -372,7 +387,9 @@ class RenderPool:
             return real_open(file, mode, encoding=encoding)
 
         build = self._build
-        os.makedirs = makedirs  # type: ignore[assignment]
+        # Pelican's writer's os only: a plugin that makes a folder while a
+        # page renders (pelican-webassets' bundles) gets os.makedirs.
+        pelican.writers.os = _WriterOs(makedirs)  # type: ignore[attr-defined]
         pelican.writers.open = open_  # type: ignore[attr-defined]
         try:
             for job, plan in zip(batch, self._plans, strict=True):

@@ -308,9 +308,8 @@ class _OsView(types.ModuleType):
     """``os`` as ``pelican.writers`` sees it while a parallel writer is
     alive: the real module, but ``makedirs`` does nothing for the folder of
     the page being replayed when its worker wrote the file (the worker made
-    the folder), and is :meth:`.folders.Folders.makedirs` otherwise. In a
-    rendering worker (which inherits it) it is ``os.makedirs``: the
-    worker's own (:class:`.rendering.RenderPool`)."""
+    the folder), and is :meth:`.folders.Folders.makedirs` otherwise. A
+    rendering worker puts its own in its place (:class:`.rendering.RenderPool`)."""
 
     def __init__(self, writer: ParallelWriter) -> None:
         super().__init__("os")
