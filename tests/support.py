@@ -22,7 +22,7 @@ from cx_digest.model import Link, Role, Story
 
 # One build's plugins and no others (the engine's test helper: the digest
 # builds on the engine, never the other way round).
-from pbuild import only_plugins
+from pbuild import only_plugins, write_files
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -102,13 +102,7 @@ class Site:
 def write_content(content: Path, files: dict[str, str | bytes]) -> None:
     """Write ``files`` (path under ``content`` -> text or bytes); the
     ``stories`` folder exists even without a story."""
-    for rel, data in files.items():
-        target = content / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(data, bytes):
-            target.write_bytes(data)
-        else:
-            target.write_text(data, encoding="utf-8")
+    write_files(content, files)
     (content / "stories").mkdir(parents=True, exist_ok=True)
 
 

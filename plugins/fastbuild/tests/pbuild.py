@@ -47,6 +47,7 @@ __all__ = [
     "story",
     "template_folder",
     "tree",
+    "write_files",
 ]
 
 
@@ -59,14 +60,23 @@ def story(
     return "\n".join(lines) + "\n\n" + body + "\n"
 
 
+def write_files(root: Path, files: dict[str, str | bytes]) -> None:
+    """Write ``files`` (path relative to ``root`` -> text, as UTF-8, or
+    bytes), making their folders."""
+    for rel, data in files.items():
+        target = root / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(data, bytes):
+            target.write_bytes(data)
+        else:
+            target.write_text(data, encoding="utf-8")
+
+
 def corpus(root: Path, stories: int, extra: dict[str, str] | None = None) -> Path:
     """A generated corpus (bench/generate.py) under ``root``, plus ``extra``
     files (path relative to content/ -> text); returns the content folder."""
     content = generate(stories, seed=7, out=root)
-    for rel, text in (extra or {}).items():
-        target = content / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
+    write_files(content, dict(extra or {}))
     return content
 
 

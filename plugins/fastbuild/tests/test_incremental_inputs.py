@@ -25,6 +25,7 @@ from pbuild import (
     settings_for,
     story,
     tree,
+    write_files,
 )
 
 NOTHING = "nothing changed since the last build"
@@ -50,16 +51,6 @@ def incremental(
     return engine_messages(settings, ["pelican.plugins.fastbuild"])
 
 
-def write(root: Path, files: dict[str, str | bytes]) -> None:
-    for rel, text in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(text, bytes):
-            path.write_bytes(text)
-        else:
-            path.write_text(text, encoding="utf-8")
-
-
 def same_as_full(tmp_path: Path, content: Path, output: Path, **site: Any) -> None:
     full = build(content, tmp_path / "full", 2, **site)
     assert tree(output) == tree(full.output)
@@ -75,7 +66,7 @@ def test_a_file_a_reader_includes(tmp_path: Path, workers: int) -> None:
     including story is parsed again when only the included file changes."""
     content = tmp_path / "site" / "content"
     shared = tmp_path / "site" / "shared" / "legal.txt"
-    write(
+    write_files(
         content.parent,
         {
             "content/stories/with-include.rst": (
@@ -122,7 +113,7 @@ def test_an_include_outside_path_of_a_parse_not_kept(
     }
     if case == "aware date":
         files["shared/legal.txt"] = "Legal version ONE.\n"
-    write(content.parent, files)
+    write_files(content.parent, files)
     output = tmp_path / "out"
     incremental(content, output, workers)
     shared.parent.mkdir(parents=True, exist_ok=True)
@@ -136,8 +127,8 @@ def test_theme_static_paths_outside_the_theme(tmp_path: Path) -> None:
     theme = tmp_path / "theme"
     shutil.copytree(SIMPLE_THEME, theme)
     content = tmp_path / "content"
-    write(content, {"stories/one.md": story("One")})
-    write(tmp_path, {"shared/css/x.css": "a{}"})
+    write_files(content, {"stories/one.md": story("One")})
+    write_files(tmp_path, {"shared/css/x.css": "a{}"})
     site = {"THEME": str(theme), "THEME_STATIC_PATHS": ["static", "../shared"]}
     output = tmp_path / "out"
     incremental(content, output, **site)
@@ -150,7 +141,7 @@ def test_the_file_date_of_a_story_without_a_date(tmp_path: Path) -> None:
     """``DEFAULT_DATE = "fs"``: a story without ``Date`` is dated by its
     file's mtime, so touching the file (same bytes) changes the site."""
     content = tmp_path / "content"
-    write(
+    write_files(
         content,
         {
             "stories/dated.md": story("Dated"),
@@ -174,7 +165,7 @@ def test_content_and_a_template_page_outside_path(tmp_path: Path) -> None:
     """Relative entries of ``ARTICLE_PATHS`` and ``TEMPLATE_PAGES`` sources
     are taken from ``PATH`` by Pelican: ``../more`` lies outside it."""
     root = tmp_path / "site"
-    write(
+    write_files(
         root,
         {
             "content/stories/one.md": story("One", body="Body one."),
@@ -207,14 +198,16 @@ def test_delete_output_directory_sweeps_files_and_empty_folders(
     build renders everything, and empty folders too; not what
     ``OUTPUT_RETENTION`` keeps."""
     content = tmp_path / "content"
-    write(content, {"stories/one.md": story("One"), "stories/two.md": story("Two")})
+    write_files(
+        content, {"stories/one.md": story("One"), "stories/two.md": story("Two")}
+    )
     site: dict[str, Any] = {
         "DELETE_OUTPUT_DIRECTORY": True,
         "OUTPUT_RETENTION": [".git"],
     }
     output = tmp_path / "out"
     incremental(content, output, **site)
-    write(output, {"stray.html": "x", ".git/HEAD": "ref"})
+    write_files(output, {"stray.html": "x", ".git/HEAD": "ref"})
     (output / "old" / "empty").mkdir(parents=True)
     if change == "a setting":
         site["SITENAME"] = "Another name"
@@ -248,7 +241,9 @@ def test_a_theme_s_empty_static_folder(tmp_path: Path, change: str) -> None:
     if change == "its only file removed":
         (fonts / "a.woff").write_bytes(b"woff")
     content = tmp_path / "content"
-    write(content, {"stories/one.md": story("One"), "stories/two.md": story("Two")})
+    write_files(
+        content, {"stories/one.md": story("One"), "stories/two.md": story("Two")}
+    )
     site: dict[str, Any] = {"DELETE_OUTPUT_DIRECTORY": True, "THEME": str(theme)}
     output = tmp_path / "out"
     incremental(content, output, **site)
@@ -271,7 +266,7 @@ def test_a_deleted_static_file_that_a_story_links(tmp_path: Path) -> None:
     """Pelican lists a linked static file that is gone and cannot copy it:
     the last build's copy goes too."""
     content = tmp_path / "content"
-    write(
+    write_files(
         content,
         {
             "stories/one.md": story("One", body="![a]({static}/images/a.png)"),
@@ -296,7 +291,7 @@ def test_an_attached_file_moves_with_its_links(tmp_path: Path, workers: int) -> 
     story's body first, in both builds."""
     content = tmp_path / "content"
     link = "[doc]({attach}../files/doc.pdf)"
-    write(
+    write_files(
         content,
         {
             "stories/t1.md": story("T1", "2024-01-01 10:00", link),
@@ -334,7 +329,7 @@ def test_a_page_a_plugin_rewrites_once_written(tmp_path: Path, workers: int) -> 
     rendered again in every build (never reused), so the receiver always
     gets the page as rendered."""
     content = tmp_path / "content"
-    write(content, {f"stories/s{n}.md": story(f"Story {n}") for n in range(6)})
+    write_files(content, {f"stories/s{n}.md": story(f"Story {n}") for n in range(6)})
     output = tmp_path / "out"
     with listening("content_written", _stamp_page):
         incremental(content, output, workers)
@@ -370,9 +365,9 @@ def test_a_plugin_s_side_file_stays(tmp_path: Path, workers: int) -> None:
     the theme loses the file."""
     theme = tmp_path / "theme"
     shutil.copytree(SIMPLE_THEME, theme)
-    write(theme, {"static/css/extra.css": "p{}"})
+    write_files(theme, {"static/css/extra.css": "p{}"})
     content = tmp_path / "content"
-    write(content, {f"stories/s{n}.md": story(f"Story {n}") for n in range(4)})
+    write_files(content, {f"stories/s{n}.md": story(f"Story {n}") for n in range(4)})
     site = {"THEME": str(theme)}
     output = tmp_path / "out"
     with listening("content_written", _bundle_once):
@@ -394,7 +389,7 @@ def test_a_theme_static_file_that_templates_read(tmp_path: Path) -> None:
     theme = tmp_path / "theme"
     shutil.copytree(SIMPLE_THEME, theme)
     css = theme / "static" / "css" / "site.css"
-    write(theme, {"static/css/site.css": "p{}"})
+    write_files(theme, {"static/css/site.css": "p{}"})
     article = theme / "templates" / "article.html"
     article.write_text(
         article.read_text(encoding="utf-8").replace(
@@ -407,7 +402,7 @@ def test_a_theme_static_file_that_templates_read(tmp_path: Path) -> None:
         return str(len(css.read_bytes()))
 
     content = tmp_path / "content"
-    write(content, {"stories/one.md": story("One")})
+    write_files(content, {"stories/one.md": story("One")})
     site = {"THEME": str(theme), "JINJA_GLOBALS": {"css_version": css_version}}
     output = tmp_path / "out"
     incremental(content, output, **site)
@@ -459,8 +454,8 @@ def test_a_site_built_inside_the_build(tmp_path: Path, workers: int) -> None:
         encoding="utf-8",
     )
     content, second = tmp_path / "content", tmp_path / "second"
-    write(content, {f"stories/s{n}.md": story(f"Story {n}") for n in range(4)})
-    write(
+    write_files(content, {f"stories/s{n}.md": story(f"Story {n}") for n in range(4)})
+    write_files(
         second,
         {
             "stories/z0.md": story("Zweite 0", tags="common"),
@@ -523,7 +518,7 @@ def test_a_stale_page_a_plugin_touched(tmp_path: Path) -> None:
     """A deleted story's page goes, although a plugin rewrote every page,
     the stale one included, while the build ran."""
     content = tmp_path / "content"
-    write(content, {f"stories/s{n}.md": story(f"Story {n}") for n in range(4)})
+    write_files(content, {f"stories/s{n}.md": story(f"Story {n}") for n in range(4)})
     output = tmp_path / "out"
     with listening("finalized", _minify_all):
         incremental(content, output)
