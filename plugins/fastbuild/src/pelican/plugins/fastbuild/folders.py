@@ -19,10 +19,11 @@ parent that has gone since (``mkdir`` says it is missing), goes to
 from __future__ import annotations
 
 import os
+import types
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["Folders"]
+__all__ = ["Folders", "OsWithMakedirs"]
 
 
 class Folders:
@@ -66,3 +67,16 @@ class Folders:
             self._make(path, mode, exist_ok)
             self._known.add(parent)
         self._known.add(path)
+
+
+class OsWithMakedirs(types.ModuleType):
+    """The ``os`` module as one module sees it (Pelican's writer, whose
+    ``os`` name is rebound while the engine writes): the real module, but
+    ``makedirs`` is the one given."""
+
+    def __init__(self, makedirs: Callable[..., None]) -> None:
+        super().__init__("os")
+        self.makedirs = makedirs
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(os, name)

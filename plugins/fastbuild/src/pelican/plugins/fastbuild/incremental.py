@@ -64,6 +64,7 @@ from .world import (
     local_code,
     sources_fingerprint,
     template_folders,
+    theme_static_sources,
     world_fingerprint,
 )
 
@@ -215,15 +216,6 @@ class Plan:
     # Each output's (size, mtime_ns) as written (or reused), before the
     # receivers of ``content_written`` ran.
     written: dict[str, tuple[int, int]] = field(default_factory=dict)
-
-
-def file_stamp(path: str) -> tuple[int, int] | None:
-    """A file's (size, mtime_ns), or None."""
-    try:
-        found = os.stat(path)
-    except OSError:
-        return None
-    return found.st_size, found.st_mtime_ns
 
 
 class _Current:
@@ -723,7 +715,7 @@ class Build:
         outputs = []
         changed = False
         for path in plan.outputs:
-            stamp = file_stamp(path)
+            stamp = state.file_stamp(path)
             if stamp is None:
                 return  # not written: nothing to keep
             outputs.append((path, *stamp))
@@ -898,21 +890,19 @@ class Build:
         copies of the theme's static folders (:func:`theme_folders`) nor
         made during this build nor under a name of ``OUTPUT_RETENTION``. A
         folder this sweep emptied was there before the build."""
-        retention = set(self.settings.get("OUTPUT_RETENTION", []))
         themes = self._theme_folders()
         emptied = self._emptied
-        for root, dirs, files in os.walk(self.output_path, topdown=False):
-            if root == self.output_path or files or root in themes:
+        found = empty_folders(self.output_path, self.settings)
+        # The deepest first: a folder whose folders went is then empty.
+        for rel in sorted(found, key=lambda rel: rel.count(os.sep), reverse=True):
+            folder = os.path.join(self.output_path, rel)
+            if folder in themes:
                 continue
-            if os.path.relpath(root, self.output_path).split(os.sep)[0] in retention:
-                continue
-            inside = [os.path.join(root, name) for name in dirs]
-            if any(os.path.isdir(folder) for folder in inside):
-                continue  # a folder inside it stays
+            # A folder inside it that stays (a theme's) makes rmdir refuse.
             with contextlib.suppress(OSError):
-                if root in emptied or os.stat(root).st_ctime_ns < self.started_ns:
-                    os.rmdir(root)
-                    emptied.add(os.path.dirname(root))
+                if folder in emptied or os.stat(folder).st_ctime_ns < self.started_ns:
+                    os.rmdir(folder)
+                    emptied.add(os.path.dirname(folder))
 
     def _theme_folders(self) -> set[str]:
         if self._themes is None:
@@ -961,16 +951,11 @@ def _theme_static_folders(settings: Mapping[str, Any], known: list[str]) -> list
     read their files through a Jinja extension (pelican-webassets writes a
     hash of each bundle's sources into every page), so they belong to the
     world like the templates."""
-    theme = settings.get("THEME")
-    if not isinstance(theme, str) or not theme:
-        return []
-    found = []
-    for entry in settings.get("THEME_STATIC_PATHS") or ():
-        if isinstance(entry, str):
-            folder = os.path.abspath(os.path.join(theme, entry))
-            if folder not in known and os.path.exists(folder):
-                found.append(folder)
-    return sorted(found)
+    return sorted(
+        folder
+        for folder in theme_static_sources(settings)
+        if folder not in known and os.path.exists(folder)
+    )
 
 
 def _nested_output(path: str, **kwargs: Any) -> None:
@@ -985,13 +970,9 @@ def _nested_statics(generator: Any) -> None:
     """``static_generator_finalized`` while an incremental build runs: the
     static files of a build run inside it (copied without a signal)."""
     build = _current.build
-    if build is None or not build.nested:
-        return
-    for static in getattr(generator, "staticfiles", None) or ():
-        save_as = getattr(static, "save_as", None)
-        if save_as:
-            output = os.path.join(generator.output_path, save_as)
-            build.nested_outputs.add(os.path.abspath(output))
+    if build is not None and build.nested:
+        context = {"staticfiles": getattr(generator, "staticfiles", None)}
+        build.nested_outputs.update(_static_outputs(context, generator.output_path))
 
 
 class _CopiedFiles:
@@ -1076,9 +1057,6 @@ def theme_folders(settings: Mapping[str, Any], output_path: str) -> set[str]:
     theme's static files (``THEME_STATIC_PATHS`` into ``THEME_STATIC_DIR``,
     every folder of each, empty or not, but those ``IGNORE_FILES`` names),
     with the folders above them: absolute paths."""
-    theme = settings.get("THEME")
-    if not isinstance(theme, str) or not theme:
-        return set()
     ignores = list(settings.get("IGNORE_FILES") or [])
     output = os.path.abspath(output_path)
     top = os.path.normpath(
@@ -1089,8 +1067,7 @@ def theme_folders(settings: Mapping[str, Any], output_path: str) -> set[str]:
         return any(fnmatch.fnmatch(name, pattern) for pattern in ignores)
 
     found: set[str] = set()
-    for entry in settings.get("THEME_STATIC_PATHS") or ():
-        source = os.path.abspath(os.path.join(theme, str(entry)))
+    for source in theme_static_sources(settings):
         if ignored(os.path.basename(source)):
             continue
         if os.path.isfile(source):

@@ -51,7 +51,6 @@ import mmap
 import os
 import struct
 import sys
-import types
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
@@ -62,7 +61,7 @@ from pelican.utils import sanitised_join
 from pelican.writers import Writer
 
 from . import record
-from .folders import Folders
+from .folders import Folders, OsWithMakedirs
 from .incremental import KeepFile
 from .procs import (
     Child,
@@ -241,18 +240,6 @@ class _Own:
     stamps: dict[str, tuple[int, int]] = field(default_factory=dict)
 
 
-class _WriterOs(types.ModuleType):
-    """``os`` as Pelican's writer sees it in a rendering worker: the real
-    module, but ``makedirs`` is the worker's own."""
-
-    def __init__(self, makedirs: Callable[..., None]) -> None:
-        super().__init__("os")
-        self.makedirs = makedirs
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(os, name)
-
-
 class _Stop(Exception):
     """A worker's own page failed: it has reported it and stops."""
 
@@ -389,7 +376,7 @@ class RenderPool:
         build = self._build
         # Pelican's writer's os only: a plugin that makes a folder while a
         # page renders (pelican-webassets' bundles) gets os.makedirs.
-        pelican.writers.os = _WriterOs(makedirs)  # type: ignore[attr-defined]
+        pelican.writers.os = OsWithMakedirs(makedirs)  # type: ignore[attr-defined]
         pelican.writers.open = open_  # type: ignore[attr-defined]
         try:
             for job, plan in zip(batch, self._plans, strict=True):

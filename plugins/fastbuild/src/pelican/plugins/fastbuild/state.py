@@ -119,13 +119,18 @@ class State:
         return set(self.left()) | self.journal
 
 
-def as_left(path: str, size: int, mtime_ns: int) -> bool:
-    """The file is on disk with the size and mtime a build left it with."""
+def file_stamp(path: str) -> tuple[int, int] | None:
+    """A file's (size, mtime_ns), or None when there is none."""
     try:
         found = os.stat(path)
     except OSError:
-        return False
-    return found.st_size == size and found.st_mtime_ns == mtime_ns
+        return None
+    return found.st_size, found.st_mtime_ns
+
+
+def as_left(path: str, size: int, mtime_ns: int) -> bool:
+    """The file is on disk with the size and mtime a build left it with."""
+    return file_stamp(path) == (size, mtime_ns)
 
 
 def _path(cache_path: str, name: str) -> str:

@@ -23,8 +23,8 @@ with the last build's template folders, local code and declared files. The
 build is skipped whole when the two are equal, the last build finished,
 every file it left is on disk with the size and mtime it had then and, with
 ``DELETE_OUTPUT_DIRECTORY``, the output folder holds nothing else (no other
-file, no empty folder it did not leave): a full build would write the same
-tree. Then no generator runs, no signal is sent
+file, no empty folder but the copies of the theme's static folders): a full
+build would write the same tree. Then no generator runs, no signal is sent
 and nothing is written; the last build's warnings and errors are logged
 again (``--fatal`` applies), with the engine's summary line and Pelican's
 kind of "Done" line.
@@ -42,7 +42,7 @@ import logging
 import os
 import sys
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -54,6 +54,7 @@ from .world import (
     UNREADABLE,
     settings_fingerprint,
     sources_fingerprint,
+    theme_static_sources,
     tree_parts,
 )
 
@@ -88,7 +89,6 @@ def _input_trees(settings: Mapping[str, Any]) -> list[str]:
     from ``PATH``: ``../shared`` is outside); the theme, and its
     ``THEME_STATIC_PATHS`` outside it."""
     path = os.path.abspath(settings["PATH"])
-    trees = {path}
     entries = [
         entry
         for key in _PATH_SETTINGS
@@ -98,21 +98,18 @@ def _input_trees(settings: Mapping[str, Any]) -> list[str]:
     pages = settings.get("TEMPLATE_PAGES") or {}
     if isinstance(pages, Mapping):
         entries += [source for source in pages if isinstance(source, str)]
-    for entry in entries:
-        found = os.path.abspath(os.path.join(path, entry))
-        if os.path.commonpath([path, found]) != path:
-            trees.add(found)
+    trees = {path, *_outside(path, (os.path.join(path, e) for e in entries))}
     theme = settings.get("THEME")
     if isinstance(theme, str) and theme:
         theme = os.path.abspath(theme)
-        trees.add(theme)
-        # Pelican takes THEME_STATIC_PATHS from the theme: ../shared is not in it.
-        for entry in settings.get("THEME_STATIC_PATHS") or ():
-            if isinstance(entry, str):
-                found = os.path.abspath(os.path.join(theme, entry))
-                if os.path.commonpath([theme, found]) != theme:
-                    trees.add(found)
+        trees |= {theme, *_outside(theme, theme_static_sources(settings))}
     return sorted(trees)
+
+
+def _outside(top: str, paths: Iterable[str]) -> list[str]:
+    """The ``paths`` (made absolute) that do not lie under ``top``."""
+    found = (os.path.abspath(path) for path in paths)
+    return [path for path in found if os.path.commonpath([top, path]) != top]
 
 
 def take_inputs(settings: Mapping[str, Any]) -> Inputs:

@@ -33,6 +33,7 @@ __all__ = [
     "settings_fingerprint",
     "sources_fingerprint",
     "template_folders",
+    "theme_static_sources",
     "tree_parts",
     "world_fingerprint",
 ]
@@ -60,6 +61,20 @@ def template_folders(environments: Iterable[Any]) -> list[str]:
         if provider is not None and hasattr(loader, "_template_root"):
             folders.append(os.path.abspath(loader._template_root))
     return sorted(set(folders))
+
+
+def theme_static_sources(settings: Mapping[str, Any]) -> list[str]:
+    """The theme's static files and folders, ``THEME_STATIC_PATHS`` taken
+    from ``THEME`` as Pelican takes them (absolute paths; none without a
+    theme)."""
+    theme = settings.get("THEME")
+    if not isinstance(theme, str) or not theme:
+        return []
+    return [
+        os.path.abspath(os.path.join(theme, entry))
+        for entry in settings.get("THEME_STATIC_PATHS") or ()
+        if isinstance(entry, str)
+    ]
 
 
 def tree_parts(

@@ -57,7 +57,6 @@ import inspect
 import logging
 import os
 import threading
-import types
 import weakref
 from typing import Any
 
@@ -66,7 +65,7 @@ from pelican.utils import sanitised_join
 from pelican.writers import Writer
 
 from . import incremental
-from .folders import Folders
+from .folders import Folders, OsWithMakedirs
 from .hooks import FlushHooks
 from .incremental import KeepFile
 from .procs import can_fork
@@ -304,7 +303,7 @@ class ParallelWriter(Writer):
         return self._attach
 
 
-class _OsView(types.ModuleType):
+class _OsView(OsWithMakedirs):
     """``os`` as ``pelican.writers`` sees it while a parallel writer is
     alive: the real module, but ``makedirs`` does nothing for the folder of
     the page being replayed when its worker wrote the file (the worker made
@@ -312,14 +311,11 @@ class _OsView(types.ModuleType):
     rendering worker puts its own in its place (:class:`.rendering.RenderPool`)."""
 
     def __init__(self, writer: ParallelWriter) -> None:
-        super().__init__("os")
+        super().__init__(self._makedirs)
         self._writer = weakref.ref(writer)
         self._folders = Folders()
 
-    def __getattr__(self, name: str) -> Any:
-        return getattr(os, name)
-
-    def makedirs(self, name: Any, mode: int = 0o777, exist_ok: bool = False) -> None:
+    def _makedirs(self, name: Any, mode: int = 0o777, exist_ok: bool = False) -> None:
         writer = self._writer()
         pool = writer._pool if writer is not None else None
         expected = pool.expected if pool is not None else None
