@@ -9,8 +9,10 @@ a setting changed, a linked static file deleted, ``{attach}`` links moved.
 
 from __future__ import annotations
 
+import importlib
 import os
 import shutil
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -527,3 +529,33 @@ def test_a_stale_page_a_plugin_touched(tmp_path: Path) -> None:
         assert not (output / "s2.html").exists()
         full = build(content, tmp_path / "full", 2)
     assert tree(output) == tree(full.output)
+
+
+def test_code_from_a_new_folder(tmp_path: Path, monkeypatch: Any) -> None:
+    """Code imported from a folder the last build did not import from (a new
+    script that runs the build and connects a receiver) makes the build
+    run: no "nothing changed" on the last build's code alone."""
+    content = tmp_path / "content"
+    write_files(content, {f"stories/s{n}.md": story(f"Story {n}") for n in range(3)})
+    output = tmp_path / "out"
+    incremental(content, output)
+    assert any(NOTHING in m for m in incremental(content, output))
+    driver = tmp_path / "driver"
+    write_files(
+        driver,
+        {
+            "newsroom_driver.py": (
+                "def retitle(content):\n"
+                "    content.title = content.title + ' (driver)'\n"
+            )
+        },
+    )
+    monkeypatch.syspath_prepend(str(driver))
+    monkeypatch.delitem(sys.modules, "newsroom_driver", raising=False)
+    module = importlib.import_module("newsroom_driver")
+    with listening("content_object_init", module.retitle):
+        assert not any(NOTHING in m for m in incremental(content, output))
+        assert "Story 1 (driver)" in text(output, "s1.html")
+        full = build(content, tmp_path / "full", 2)
+        assert tree(output) == tree(full.output)
+        assert any(NOTHING in m for m in incremental(content, output))

@@ -19,12 +19,13 @@ An incremental build stores a snapshot of what it read:
   snapshot: the next one runs).
 
 Before Pelican's generators run, the next build takes the same snapshot,
-with the last build's template folders, local code and declared files. The
-build is skipped whole when the two are equal, the last build finished,
-every file it left is on disk with the size and mtime it had then and, with
-``DELETE_OUTPUT_DIRECTORY``, the output folder holds nothing else (no other
-file, no empty folder but the copies of the theme's static folders): a full
-build would write the same tree. Then no generator runs, no signal is sent
+with the last build's template folders, local code and declared files; local
+code imported from any other folder (a new script that runs the build, say)
+makes it run. The build is skipped whole when the two are equal, the last
+build finished, every file it left is on disk with the size and mtime it had
+then and, with ``DELETE_OUTPUT_DIRECTORY``, the output folder holds nothing
+else (no other file, no empty folder but the copies of the theme's static
+folders): a full build would write the same tree. Then no generator runs, no signal is sent
 and nothing is written; the last build's warnings and errors are logged
 again (``--fatal`` applies), with the engine's summary line and Pelican's
 kind of "Done" line.
@@ -52,6 +53,7 @@ from .procs import records_from_tuples, replay_records
 from .world import (
     EMPTY_FOLDER,
     UNREADABLE,
+    local_code,
     settings_fingerprint,
     sources_fingerprint,
     theme_static_sources,
@@ -166,6 +168,14 @@ def _snapshot_now(
     return snapshot(inputs.digest, code, declared)
 
 
+def _no_new_code(sources: state.Sources) -> bool:
+    """The local code imported so far (the script that runs the build, the
+    plugins) is all in the last build's: code from anywhere else (a new
+    driver script, a plugin from another folder) is a change, as it would
+    be for a build that ran."""
+    return set(local_code()) <= set(sources.code)
+
+
 def _outputs_as_left(previous: state.State, output_path: str, settings: Any) -> bool:
     """Every file the last build left is there as it was; with
     ``DELETE_OUTPUT_DIRECTORY`` nothing else is in the output folder."""
@@ -228,6 +238,7 @@ def run_unless_unchanged(pelican: Any, run: Callable[[], None]) -> None:
             why is None
             and not previous.journal
             and previous.snapshot != ""
+            and _no_new_code(previous.sources)
             and previous.snapshot == _snapshot_now(settings, inputs, previous.sources)
             and _outputs_as_left(previous, output_path, settings)
         )
