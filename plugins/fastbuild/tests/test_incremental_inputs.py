@@ -9,11 +9,13 @@ a setting changed, a linked static file deleted, ``{attach}`` links moved.
 
 from __future__ import annotations
 
+import calendar
 import importlib
 import os
 import shutil
 import sys
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -559,3 +561,39 @@ def test_code_from_a_new_folder(tmp_path: Path, monkeypatch: Any) -> None:
         full = build(content, tmp_path / "full", 2)
         assert tree(output) == tree(full.output)
         assert any(NOTHING in m for m in incremental(content, output))
+
+
+@pytest.fixture
+def zone(monkeypatch: Any) -> Iterator[Callable[[str], None]]:
+    """Set the process's time zone (``TZ``) for the test."""
+
+    def to(name: str) -> None:
+        monkeypatch.setenv("TZ", name)
+        time.tzset()
+
+    yield to
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_the_time_zone_of_the_build(
+    tmp_path: Path, zone: Callable[[str], None]
+) -> None:
+    """``DEFAULT_DATE = "fs"`` reads a file's mtime in the process's time
+    zone: a build in another zone (``TZ``) dates the story by another day,
+    as a full build there does."""
+    content = tmp_path / "content"
+    write_files(content, {"stories/undated.md": "Title: Undated\n\nNo date.\n"})
+    # 2020-06-15 20:00 UTC: the 15th in UTC, the 16th in Tokyo.
+    moment = calendar.timegm((2020, 6, 15, 20, 0, 0, 0, 0, 0))
+    os.utime(content / "stories" / "undated.md", (moment, moment))
+    site = {"DEFAULT_DATE": "fs", "DEFAULT_DATE_FORMAT": "%Y-%m-%d"}
+    output = tmp_path / "out"
+    zone("UTC")
+    incremental(content, output, **site)
+    assert "2020-06-15" in text(output, "undated.html")
+    zone("Asia/Tokyo")
+    assert not any(NOTHING in m for m in incremental(content, output, **site))
+    assert "2020-06-16" in text(output, "undated.html")
+    same_as_full(tmp_path, content, output, **site)
+    assert any(NOTHING in m for m in incremental(content, output, **site))

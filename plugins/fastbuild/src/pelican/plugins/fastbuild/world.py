@@ -11,15 +11,21 @@ page again (an incremental build becomes a full one). It covers:
   distribution, and the bytes of every ``.py`` file of each imported
   package (or module) that is neither in the standard library nor in a
   ``site-packages`` folder (a plugin checked out next to the site,
-  ``pelicanconf.py``, an editable install).
+  ``pelicanconf.py``, an editable install);
+- the process's locale and time zone: with Pelican's default ``LOCALE``
+  (``""``, the environment's) dates show month and day names in the
+  language of ``LANG`` or ``LC_TIME``, and a file's date
+  (``DEFAULT_DATE = "fs"``) is read in the zone of ``TZ``.
 """
 
 from __future__ import annotations
 
 import importlib.metadata
+import locale
 import os
 import sys
 import sysconfig
+import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -30,6 +36,7 @@ __all__ = [
     "UNREADABLE",
     "code_digest",
     "local_code",
+    "locale_and_zone",
     "settings_fingerprint",
     "sources_fingerprint",
     "template_folders",
@@ -165,14 +172,25 @@ def settings_fingerprint(settings: Mapping[str, Any]) -> bytes | None:
         return None
 
 
+def locale_and_zone() -> bytes:
+    """The process's locale (every category) and local time zone, as Pelican
+    formats and reads dates with them."""
+    zone = (os.environ.get("TZ"), time.tzname, time.timezone, time.altzone)
+    return f"{locale.setlocale(locale.LC_ALL)}\n{zone!r}".encode(
+        "utf-8", "surrogateescape"
+    )
+
+
 def sources_fingerprint(folders: list[str], local: list[str]) -> bytes:
-    """The template ``folders`` (:func:`template_folders`: names and files)
-    and the code (:func:`code_digest` of ``local``)."""
+    """The template ``folders`` (:func:`template_folders`: names and files),
+    the code (:func:`code_digest` of ``local``) and the locale and time
+    zone (:func:`locale_and_zone`)."""
     templates = [part for folder in folders for part in tree_parts(folder)]
     return digest(
         "\n".join(folders).encode("utf-8", "surrogateescape"),
         digest(*templates),
         code_digest(local),
+        locale_and_zone(),
     )
 
 
