@@ -25,10 +25,10 @@ makes it run. The build is skipped whole when the two are equal, the last
 build finished, every file it left is on disk with the size and mtime it had
 then and, with ``DELETE_OUTPUT_DIRECTORY``, the output folder holds nothing
 else (no other file, no empty folder but the copies of the theme's static
-folders): a full build would write the same tree. Then no generator runs, no signal is sent
-and nothing is written; the last build's warnings and errors are logged
-again (``--fatal`` applies), with the engine's summary line and Pelican's
-kind of "Done" line.
+folders): a full build would write the same tree. Then no generator runs,
+no signal is sent and nothing is written; the last build's warnings and
+errors are logged again (``--fatal`` applies), with the engine's summary
+line and Pelican's kind of "Done" line.
 
 The inputs are taken before a build reads anything; templates, code and
 declared files when the build's world is fingerprinted and its pages are,
