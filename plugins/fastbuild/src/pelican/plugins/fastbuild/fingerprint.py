@@ -175,21 +175,24 @@ def _fields(
 ) -> dict[str, Any] | None:
     """An object's attributes (``__dict__`` and ``__slots__``, the names of
     its type's slots) but its ``caches``, or None."""
-    fields: dict[str, Any] = {}
-    found = bool(slots)
-    for slot in slots:
-        try:
-            fields[slot] = getattr(obj, slot)
-        except AttributeError:
-            continue
     attrs = getattr(obj, "__dict__", None)
-    if isinstance(attrs, dict):
-        found = True
-        fields.update(attrs)
+    has_dict = isinstance(attrs, dict)
+    if not slots:
+        if not has_dict:
+            return None
+        fields = dict(attrs)
+    else:
+        fields = {}
+        for slot in slots:
+            try:
+                fields[slot] = getattr(obj, slot)
+            except AttributeError:
+                continue
+        if has_dict:
+            fields.update(attrs)
+    if has_dict and caches:
         for key in caches & fields.keys():
             del fields[key]
-    if not found:
-        return None
     if settings is None:
         return fields
     if fields.get("settings") is settings:  # a Pelican content object's
@@ -206,6 +209,7 @@ class _Kinds:
         self._cache: dict[type, str] = {}
         self.known = self._cache  # read directly where every call counts
         self._slots: dict[type, tuple[tuple[str, ...], frozenset[str]]] = {}
+        self._names: dict[type, str] = {}
         from jinja2 import Template
         from pelican.contents import Content
         from pelican.urlwrappers import URLWrapper
@@ -223,6 +227,13 @@ class _Kinds:
             (datetime.date | datetime.time, "time"),
             (zoneinfo.ZoneInfo, "zone"),
         )
+
+    def name(self, kind: type) -> str:
+        """A type's module and qualified name (:func:`_name`)."""
+        found = self._names.get(kind)
+        if found is None:
+            found = self._names[kind] = _name(kind)
+        return found
 
     def slots(self, kind: type) -> tuple[tuple[str, ...], frozenset[str]]:
         """A type's slot names and cache keys (:func:`_cache_keys`)."""
@@ -287,7 +298,7 @@ class _LocalPickler(pickle.Pickler):
                 return NotImplemented  # pickle's own reduction
         if kind == "wrapper":  # a Pelican tag, category or author: inline,
             # by what it shows (its __dict__ caches differ by where it came from)
-            return _Token, (_name(type(obj)),), (obj.name, obj.slug)
+            return _Token, (fp._kinds.name(type(obj)),), (obj.name, obj.slug)
         if kind == "method" and not isinstance(obj.__self__, types.ModuleType):
             return _Token, ("method", obj.__name__), obj.__self__  # inline
         if fp._node_parts(obj) is None:
@@ -313,7 +324,7 @@ def _time(value: Any, fp: Fingerprinter) -> tuple[Any, ...] | None:
     if zone is None:
         return None
     fold = getattr(value, "fold", 0)
-    return ("time", _name(type(value)), value.isoformat(), fold, zone)
+    return ("time", fp._kinds.name(type(value)), value.isoformat(), fold, zone)
 
 
 def _zone(value: Any, fp: Fingerprinter) -> tuple[Any, ...] | None:
@@ -327,12 +338,20 @@ def _class(value: Any, fp: Fingerprinter) -> tuple[Any, ...]:
 
 def _leaf(value: Any, fp: Fingerprinter) -> tuple[Any, ...] | None:
     """An object whose attributes are all built-in scalars: its type and
-    attributes, in place (it cannot reach any other object)."""
-    slots, caches = fp._kinds.slots(type(value))
+    attributes, in place (it cannot reach any other object). Any other
+    object's parts as a node are noted on the way (its attributes are taken
+    once)."""
+    kinds = fp._kinds
+    slots, caches = kinds.slots(type(value))
     fields = _fields(value, fp._settings, slots, caches)
-    if fields is None or not all(type(v) in _SCALARS for v in fields.values()):
+    if fields is None:
+        fp._note_parts(value, None)
         return None
-    return ("leaf", _name(type(value)), tuple(fields.items()))
+    for v in fields.values():
+        if type(v) not in _SCALARS:
+            fp._note_parts(value, (kinds.name(type(value)), fields))
+            return None
+    return ("leaf", kinds.name(type(value)), tuple(fields.items()))
 
 
 # Kinds of value written in place (None: as a node or by pickle after all).
@@ -399,9 +418,12 @@ class Fingerprinter:
         except KeyError:
             pass
         parts = self._parts(obj)
-        self._parts_of[key] = parts
-        if parts is not None:
-            self._keep.append(obj)  # its id stays its own
+        self._note_parts(obj, parts)
+        return parts
+
+    def _note_parts(self, obj: Any, parts: tuple[Any, ...] | None) -> None:
+        self._parts_of[id(obj)] = parts
+        self._keep.append(obj)  # its id stays its own
         return parts
 
     def _local(self, value: Any) -> tuple[bytes, list[Any]]:
@@ -515,14 +537,18 @@ class Fingerprinter:
     def _parts(self, obj: Any) -> tuple[Any, ...] | None:
         """What an object is written as, or None: pickle's own rules."""
         kind = self._kinds.of(type(obj))
-        name = _name(type(obj))
+        name = self._kinds.name(type(obj))
         settings = self._settings
         slots, caches = self._kinds.slots(type(obj))
         if kind == "builtin":
             # A subclass of a built-in type (a named tuple, Markup): its type,
             # its value as the built-in, its attributes.
             base = next(b for b in type(obj).__mro__ if b in _BUILTINS)
-            return (name, base(obj), _fields(obj, settings, slots, caches) or {})
+            return (
+                name,
+                base(obj),
+                _fields(obj, settings, slots, caches) or {},
+            )
         if kind in ("native", "time", "zone"):
             return None  # written by the pickler (reducer_override)
         if kind == "default":
