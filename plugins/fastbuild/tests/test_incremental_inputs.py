@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import calendar
 import importlib
+import locale
 import os
 import shutil
 import sys
@@ -597,3 +598,22 @@ def test_the_time_zone_of_the_build(
     assert "2020-06-16" in text(output, "undated.html")
     same_as_full(tmp_path, content, output, **site)
     assert any(NOTHING in m for m in incremental(content, output, **site))
+
+
+def test_a_date_format_that_sets_the_locale(tmp_path: Path) -> None:
+    """A ``DATE_FORMATS`` entry ``(locale, format)`` makes Pelican set the
+    process's locale as it makes each story: the locale that counts is the
+    one the build starts with, so the next build with nothing changed is
+    still "nothing changed"."""
+    content = tmp_path / "content"
+    write_files(content, {f"stories/s{n}.md": story(f"Story {n}") for n in range(2)})
+    # Pelican sets LOCALE as it reads the settings, then the format's.
+    site = {"LOCALE": ["C"], "DATE_FORMATS": {"en": ("C.UTF-8", "%Y-%m-%d")}}
+    output = tmp_path / "out"
+    before = locale.setlocale(locale.LC_ALL)
+    try:
+        incremental(content, output, **site)
+        assert locale.setlocale(locale.LC_ALL) != "C"
+        assert any(NOTHING in m for m in incremental(content, output, **site))
+    finally:
+        locale.setlocale(locale.LC_ALL, before)

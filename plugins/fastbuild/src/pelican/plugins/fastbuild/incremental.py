@@ -62,6 +62,7 @@ from .settings import workers_setting
 from .unchanged import snapshot
 from .world import (
     local_code,
+    locale_and_zone,
     sources_fingerprint,
     template_folders,
     theme_static_sources,
@@ -313,6 +314,10 @@ class Build:
         self.inputs = "" if inputs is None else str(inputs.digest)
         self._hashes: Mapping[str, bytes] = {} if inputs is None else inputs.hashes
         self.declared: dict[str, bytes] = {}
+        # The locale and time zone as the build starts: Pelican sets the
+        # locale of a (locale, format) entry of DATE_FORMATS as it makes
+        # each content object (a setting, fingerprinted with the others).
+        self.environment = locale_and_zone()
         self.sources = state.Sources()
         self.sources_fp = b""
         self._log = logging.handlers.BufferingHandler(sys.maxsize)  # never flushed
@@ -375,7 +380,7 @@ class Build:
             folders += _theme_static_folders(self.settings, folders)
             self.sources = state.Sources(templates=folders, code=local_code())
             self.sources_fp = sources_fingerprint(
-                self.sources.templates, self.sources.code
+                self.sources.templates, self.sources.code, self.environment
             )
             self._world = world_fingerprint(self.settings, self.sources_fp)
             if self.full_reason is None:

@@ -54,6 +54,7 @@ from .world import (
     EMPTY_FOLDER,
     UNREADABLE,
     local_code,
+    locale_and_zone,
     settings_fingerprint,
     sources_fingerprint,
     theme_static_sources,
@@ -163,7 +164,7 @@ def _snapshot_now(
     template folders, local code and declared files."""
     if not inputs.digest:
         return ""
-    code = sources_fingerprint(sources.templates, sources.code)
+    code = sources_fingerprint(sources.templates, sources.code, locale_and_zone())
     declared = {path: declared_digest(path) for path in sources.declared}
     return snapshot(inputs.digest, code, declared)
 

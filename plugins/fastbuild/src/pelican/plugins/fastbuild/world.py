@@ -12,10 +12,12 @@ page again (an incremental build becomes a full one). It covers:
   package (or module) that is neither in the standard library nor in a
   ``site-packages`` folder (a plugin checked out next to the site,
   ``pelicanconf.py``, an editable install);
-- the process's locale and time zone: with Pelican's default ``LOCALE``
-  (``""``, the environment's) dates show month and day names in the
-  language of ``LANG`` or ``LC_TIME``, and a file's date
-  (``DEFAULT_DATE = "fs"``) is read in the zone of ``TZ``.
+- the process's locale and time zone as the build starts: with Pelican's
+  default ``LOCALE`` (``""``, the environment's) dates show month and day
+  names in the language of ``LANG`` or ``LC_TIME``, and a file's date
+  (``DEFAULT_DATE = "fs"``) is read in the zone of ``TZ``. (Pelican sets
+  the locale of a ``(locale, format)`` entry of ``DATE_FORMATS``, a
+  setting, as it makes each content object.)
 """
 
 from __future__ import annotations
@@ -181,16 +183,18 @@ def locale_and_zone() -> bytes:
     )
 
 
-def sources_fingerprint(folders: list[str], local: list[str]) -> bytes:
+def sources_fingerprint(
+    folders: list[str], local: list[str], environment: bytes
+) -> bytes:
     """The template ``folders`` (:func:`template_folders`: names and files),
-    the code (:func:`code_digest` of ``local``) and the locale and time
-    zone (:func:`locale_and_zone`)."""
+    the code (:func:`code_digest` of ``local``) and the locale and time zone
+    the build started with (``environment``, :func:`locale_and_zone`)."""
     templates = [part for folder in folders for part in tree_parts(folder)]
     return digest(
         "\n".join(folders).encode("utf-8", "surrogateescape"),
         digest(*templates),
         code_digest(local),
-        locale_and_zone(),
+        environment,
     )
 
 
