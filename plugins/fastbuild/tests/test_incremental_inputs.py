@@ -14,6 +14,7 @@ import importlib
 import locale
 import os
 import shutil
+import signal
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -21,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from jinja2 import TemplateSyntaxError
 
 from pbuild import (
     SIMPLE_THEME,
@@ -617,3 +619,35 @@ def test_a_date_format_that_sets_the_locale(tmp_path: Path) -> None:
         assert any(NOTHING in m for m in incremental(content, output, **site))
     finally:
         locale.setlocale(locale.LC_ALL, before)
+
+
+def _too_long(signum: int, frame: Any) -> None:
+    raise TimeoutError("the build after a failed one did not finish")
+
+
+def test_a_build_after_one_that_raised(tmp_path: Path) -> None:
+    """As in ``pelican --autoreload``: a build raises (a template with a
+    syntax error), the template is fixed, and the next build in the same
+    process runs (it waited for ever on the failed build's lock) and writes
+    a full build's tree."""
+    content = tmp_path / "content"
+    templates = tmp_path / "templates"
+    write_files(content, {f"stories/s{n}.md": story(f"Story {n}") for n in range(2)})
+    article = SIMPLE_THEME / "templates" / "article.html"
+    fine = article.read_text(encoding="utf-8")
+    write_files(templates, {"article.html": fine + "{{ broken( }}\n"})
+    site = {"THEME_TEMPLATES_OVERRIDES": [str(templates)]}
+    output = tmp_path / "out"
+    with pytest.raises(TemplateSyntaxError):
+        incremental(content, output, **site)
+    write_files(templates, {"article.html": fine})
+    (content / "stories" / "s1.md").write_text(story("Story 1", body="Fixed."))
+    previous = signal.signal(signal.SIGALRM, _too_long)
+    signal.alarm(60)
+    try:
+        incremental(content, output, **site)
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+    assert "Fixed." in text(output, "s1.html")
+    same_as_full(tmp_path, content, output, **site)

@@ -74,6 +74,7 @@ __all__ = [
     "Build",
     "IncrementalSettingError",
     "KeepFile",
+    "end_stale_build",
     "incremental_setting",
     "write_output",
 ]
@@ -230,6 +231,16 @@ _inputs: dict[str, Any] = {}  # cache -> the starting build's inputs
 
 def current() -> Build | None:
     return _current.build
+
+
+def end_stale_build() -> None:
+    """End this process's build that raised before ``finalized``
+    (``pelican --autoreload`` goes on after an exception): it still holds
+    its state's lock and its receivers. Its state is not saved: the next
+    build finds the last one unfinished and builds everything."""
+    stale = current()
+    if stale is not None:
+        stale.finish(ok=False)
 
 
 def kwargs_of(job: Any) -> dict[str, Any]:

@@ -191,9 +191,7 @@ def on_build_start(pelican: Any) -> None:
     # What the last build held goes back to the collector now, not at its
     # end: a one-shot build exits without walking it once more.
     release_objects()
-    stale = incremental.current()
-    if stale is not None:  # a build that raised before finalized
-        stale.finish(ok=False)
+    incremental.end_stale_build()
     if incremental_setting(pelican.settings):
         switch_on(pelican.settings)
         incremental.Build(pelican)

@@ -219,7 +219,7 @@ def inside_another_build(pelican: Any) -> bool:
 def run_unless_unchanged(pelican: Any, run: Callable[[], None]) -> None:
     """``pelican.run()`` of an incremental build: ``run()`` (Pelican's own),
     unless nothing changed since the last build (see the module doc)."""
-    from .incremental import Build, state_folder
+    from .incremental import Build, end_stale_build, state_folder
 
     if inside_another_build(pelican):
         # A plugin builds a second site from one of the build's signals
@@ -227,6 +227,7 @@ def run_unless_unchanged(pelican: Any, run: Callable[[], None]) -> None:
         # outer build counts on.
         run()
         return
+    end_stale_build()  # before this build waits for the state's lock
     start = time.perf_counter()
     settings = pelican.settings
     output_path = os.path.abspath(pelican.output_path)
