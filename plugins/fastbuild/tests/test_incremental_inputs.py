@@ -651,3 +651,24 @@ def test_a_build_after_one_that_raised(tmp_path: Path) -> None:
         signal.signal(signal.SIGALRM, previous)
     assert "Fixed." in text(output, "s1.html")
     same_as_full(tmp_path, content, output, **site)
+
+
+@pytest.mark.parametrize("workers", [2, 1])
+def test_a_cache_path_that_cannot_hold_the_state(tmp_path: Path, workers: int) -> None:
+    """``CACHE_PATH`` names a file: the build goes on without a state, with
+    one warning naming the setting, its value and why, and writes a full
+    build's tree."""
+    content = tmp_path / "content"
+    write_files(content, {f"stories/s{n}.md": story(f"Story {n}") for n in range(2)})
+    blocked = tmp_path / "cache-is-a-file"
+    blocked.write_text("not a folder\n", encoding="utf-8")
+    output = tmp_path / "out"
+    settings = settings_for(
+        content, output, workers, FASTBUILD_INCREMENTAL=True, CACHE_PATH=str(blocked)
+    )
+    for _ in range(2):
+        messages = engine_messages(settings, ["pelican.plugins.fastbuild"])
+        warned = [m for m in messages if "cannot hold the incremental" in m]
+        assert len(warned) == 1, messages
+        assert str(blocked) in warned[0] and "Not a directory" in warned[0]
+        same_as_full(tmp_path, content, output)

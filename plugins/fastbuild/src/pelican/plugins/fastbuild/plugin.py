@@ -194,8 +194,19 @@ def on_build_start(pelican: Any) -> None:
     incremental.end_stale_build()
     if incremental_setting(pelican.settings):
         switch_on(pelican.settings)
-        incremental.Build(pelican)
-        return
+        try:
+            incremental.Build(pelican)
+            return
+        except OSError as err:
+            # CACHE_PATH is a file, a folder it cannot write, a full disk:
+            # the build goes on as one that keeps no state.
+            logger.warning(
+                "fastbuild: CACHE_PATH %r cannot hold the incremental build's "
+                "state (%s): building everything, without a state",
+                pelican.settings.get("CACHE_PATH"),
+                err,
+            )
+            switch_off()
     if workers_setting(pelican.settings) == 1:
         return
     if not can_fork():

@@ -232,7 +232,11 @@ def run_unless_unchanged(pelican: Any, run: Callable[[], None]) -> None:
     settings = pelican.settings
     output_path = os.path.abspath(pelican.output_path)
     cache_path = state_folder(settings["CACHE_PATH"], output_path)
-    lock = state.Lock(cache_path)
+    try:
+        lock = state.Lock(cache_path)
+    except OSError:
+        run()  # a build that keeps no state (the engine says why)
+        return
     try:
         previous, why = state.load(cache_path, output_path, outputs_only=True)
         inputs = take_inputs(settings)
