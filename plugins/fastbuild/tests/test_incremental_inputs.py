@@ -670,5 +670,6 @@ def test_a_cache_path_that_cannot_hold_the_state(tmp_path: Path, workers: int) -
         messages = engine_messages(settings, ["pelican.plugins.fastbuild"])
         warned = [m for m in messages if "cannot hold the incremental" in m]
         assert len(warned) == 1, messages
-        assert str(blocked) in warned[0] and "Not a directory" in warned[0]
+        assert str(blocked) in warned[0]
+        assert "Not a directory" in warned[0]
         same_as_full(tmp_path, content, output)
