@@ -10,6 +10,7 @@ a setting changed, a linked static file deleted, ``{attach}`` links moved.
 from __future__ import annotations
 
 import calendar
+import errno
 import importlib
 import locale
 import os
@@ -34,6 +35,7 @@ from pbuild import (
     tree,
     write_files,
 )
+from pelican.plugins.fastbuild import state
 
 NOTHING = "nothing changed since the last build"
 FEEDS = (
@@ -673,3 +675,25 @@ def test_a_cache_path_that_cannot_hold_the_state(tmp_path: Path, workers: int) -
         assert str(blocked) in warned[0]
         assert "Not a directory" in warned[0]
         same_as_full(tmp_path, content, output)
+
+
+def test_a_state_that_cannot_be_saved(tmp_path: Path, monkeypatch: Any) -> None:
+    """The state cannot be saved (a full disk): the build ends with its
+    output complete and one warning; the next build builds everything."""
+    content = tmp_path / "content"
+    write_files(content, {f"stories/s{n}.md": story(f"Story {n}") for n in range(2)})
+    output = tmp_path / "out"
+    incremental(content, output)
+    (content / "stories" / "s1.md").write_text(story("Story 1", body="Edited."))
+
+    def full_disk(*args: Any, **kwargs: Any) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(state, "save", full_disk)
+        messages = incremental(content, output)
+    assert [m for m in messages if "could not be saved" in m], messages
+    same_as_full(tmp_path, content, output)
+    messages = incremental(content, output)
+    assert any("building everything" in m for m in messages), messages
+    same_as_full(tmp_path, content, output)

@@ -40,6 +40,7 @@ import hashlib
 import logging
 import logging.handlers
 import os
+import sqlite3
 import sys
 import time
 from collections.abc import Container, Iterable, Mapping
@@ -857,14 +858,32 @@ class Build:
             opened=opened,
             side=sorted(side & files.keys()),
         )
-        state.save(
-            self.cache_path, self.output_path, saved, self.kept_reads, self.new_reads
-        )
-        with contextlib.suppress(OSError):
-            _memory[self.cache_path] = (
+        try:
+            state.save(
+                self.cache_path,
+                self.output_path,
                 saved,
-                os.stat(os.path.join(self.cache_path, state.STATE_FILE)).st_mtime_ns,
+                self.kept_reads,
+                self.new_reads,
             )
+        except (OSError, sqlite3.Error) as err:
+            # A full disk, say: the output is complete, and the state on disk
+            # is the last one, marked unfinished since this build started.
+            logger.warning(
+                "fastbuild: incremental build: the state could not be saved in "
+                "%s (%s); the output is complete, the next build builds "
+                "everything",
+                self.cache_path,
+                err,
+            )
+        else:
+            with contextlib.suppress(OSError):
+                _memory[self.cache_path] = (
+                    saved,
+                    os.stat(
+                        os.path.join(self.cache_path, state.STATE_FILE)
+                    ).st_mtime_ns,
+                )
         logger.info(
             "fastbuild: incremental build: %d pages rendered, %d files written, "
             "%d deleted, %d pages reused",
