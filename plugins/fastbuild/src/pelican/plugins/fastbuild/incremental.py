@@ -119,10 +119,6 @@ def _kept_stat(path: str, data: bytes) -> os.stat_result | None:
         return None
 
 
-def _same_bytes(path: str, data: bytes) -> bool:
-    return _kept_stat(path, data) is not None
-
-
 class KeepFile:
     """What ``open(path, "w")`` gives Pelican's writer in an incremental
     build: the text is kept, and written on close only if the file's bytes
@@ -187,7 +183,7 @@ def write_output(path: str | os.PathLike[str], data: str | bytes) -> bool:
     build = _current.build
     if build is not None:
         build.other_outputs.add(os.path.abspath(path))
-    if _same_bytes(path, raw):
+    if _kept_stat(path, raw) is not None:
         return False
     if build is not None:
         build.journal_path(os.path.abspath(path))
@@ -738,13 +734,18 @@ class Build:
             outputs.append((path, *stamp))
             written = plan.written.get(path)
             changed = changed or (written is not None and written != stamp)
-        if plan.reuse and plan.row is not None:
-            fp = plan.row.fingerprint
-            reads = plan.row.reads
-            records = plan.row.records
+        row = plan.row if plan.reuse else None
+        if row is not None:
             self.reused += 1
         else:
             self.rendered += 1
+        if changed:
+            # Not fingerprinted: the call is rendered again next build.
+            logger.debug("fastbuild: %s was changed after it was written", plan.key)
+            return
+        if row is not None:
+            fp, reads, records = row.fingerprint, row.reads, row.records
+        else:
             if plan.fingerprinted:
                 fingerprint = plan.fingerprint
             else:
@@ -754,9 +755,6 @@ class Build:
             fp = fingerprint
             reads = list(plan.recorder.as_data())
             records = plan.records
-        if changed:
-            logger.debug("fastbuild: %s was changed after it was written", plan.key)
-            return
         self.pages[plan.key] = state.CallRow(fp, reads, outputs, records)
 
     # -- the end ----------------------------------------------------------------
