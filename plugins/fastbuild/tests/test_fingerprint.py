@@ -73,6 +73,19 @@ def test_a_cycle_entered_anywhere_is_consistent() -> None:
     assert f.of(root) == Fingerprinter().of(root)
 
 
+def test_an_object_that_refers_to_itself() -> None:
+    # A plugin's object listing itself (pelican-photos' galleries do).
+    def selfish(name: str) -> Node:
+        node = Node(name)
+        node.links.append(node)
+        return node
+
+    assert fp(selfish("a")) == fp(selfish("a"))
+    assert fp(selfish("a")) != fp(selfish("b"))
+    assert fp(selfish("a")) != fp(Node("a", [Node("a")]))
+    assert fp([selfish("a"), 1]) == fp([selfish("a"), 1])
+
+
 def test_types_are_part_of_the_data() -> None:
     assert fp(Markup("<b>x</b>")) != fp("<b>x</b>")
     assert fp([1]) != fp((1,))

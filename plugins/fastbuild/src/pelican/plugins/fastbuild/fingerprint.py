@@ -502,11 +502,14 @@ class Fingerprinter:
     ) -> None:
         """Fingerprint one strongly connected component."""
         done = self._done
-        if len(members) == 1:
+        if len(members) == 1 and all(
+            ref is not members[0] for ref in local[id(members[0])][1]
+        ):
             member = members[0]
             data, refs = local.pop(id(member))
             done[id(member)] = self._hash(data, [done[id(ref)] for ref in refs])
             return
+        # A cycle: several members, or one that refers to itself.
         # A canonical order, whichever member the walk entered by: by each
         # member's own data and references leaving the component.
         inside = {id(m) for m in members}
