@@ -123,3 +123,57 @@ def test_a_folder_a_plugin_makes_while_a_page_renders(tmp_path: Path) -> None:
     assert (parallel.output / "gen" / "bundle" / "site.css").exists()
     assert parallel.log() == serial.log()  # no worker failed
     assert tree(parallel.output) == tree(serial.output)
+
+
+def _bundle_made_when_missing(context: Any) -> str:
+    """A template function that makes a bundle when it is missing, slowly,
+    and gives its version (as pelican-webassets' ``{% assets %}`` does)."""
+    import hashlib
+    import time
+
+    bundle = Path(context["OUTPUT_PATH"]) / "gen" / "packed.css"
+    if not bundle.exists():
+        bundle.parent.mkdir(parents=True, exist_ok=True)
+        with bundle.open("w", encoding="utf-8") as file:
+            file.write("body{")
+            file.flush()
+            time.sleep(0.3)
+            file.write("color:red}")
+    return "packed.css?" + hashlib.md5(bundle.read_bytes()).hexdigest()[:8]
+
+
+def test_a_bundle_the_first_page_makes(tmp_path: Path) -> None:
+    """A file a render makes when it is missing and later renders read is
+    made once, before any worker renders: every page has the whole file's
+    version, as in a serial build (workers racing to make it gave some
+    pages the version of a half-written file)."""
+    from jinja2 import pass_context
+
+    from pbuild import SIMPLE_THEME, story
+
+    theme = tmp_path / "theme"
+    shutil.copytree(SIMPLE_THEME, theme)
+    base = theme / "templates" / "base.html"
+    base.write_text(
+        base.read_text(encoding="utf-8").replace(
+            "</head>", "<meta name='css' content='{{ bundle() }}'></head>", 1
+        ),
+        encoding="utf-8",
+    )
+    content = tmp_path / "content"
+    for n in range(12):
+        path = content / "stories" / f"s{n}.md"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(story(f"Story {n}"), encoding="utf-8")
+    site = {
+        "THEME": str(theme),
+        "JINJA_GLOBALS": {"bundle": pass_context(_bundle_made_when_missing)},
+    }
+    serial = build(content, tmp_path / "w1", 1, **site)
+    parallel = build(content, tmp_path / "w4", 4, **site)
+    version = _bundle_made_when_missing({"OUTPUT_PATH": str(serial.output)})
+    pages = list(parallel.output.rglob("*.html"))
+    assert len(pages) > 12
+    assert all(version in p.read_text(encoding="utf-8") for p in pages)
+    assert parallel.log() == serial.log()
+    assert tree(parallel.output) == tree(serial.output)

@@ -24,6 +24,13 @@ SPECIAL = {
     "stories/special/dangling.md": story(
         "Dangling link", body="See [the file]({filename}missing.md) for more."
     ),
+    # The batch's first page renders in the main process (writer.py): an
+    # older story, whose page a worker renders, links in vain too.
+    "stories/special/dangling-older.md": story(
+        "Older dangling link",
+        date="2016-01-04 10:00",
+        body="See [the file]({filename}gone.md) for more.",
+    ),
     "stories/special/untitled.md": story(None, body="No title at all."),
     "stories/special/bad-date.md": story("Bad date", date="the day after tomorrow"),
 }
@@ -50,6 +57,7 @@ def test_log_is_the_serial_log(special: Path, tmp_path: Path) -> None:
         for m in warnings
     )
     assert "Unable to find 'missing.md', skipping url replacement." in warnings
+    assert "Unable to find 'gone.md', skipping url replacement." in warnings
     assert any("untitled.md" in m and "Skipping" in m for m in warnings)
     assert any(m == "Could not process stories/special/bad-date.md" for m in warnings)
     writing = [m for m in serial.messages(logging.INFO) if m.startswith("Writing")]
@@ -64,7 +72,7 @@ def test_log_is_the_serial_log(special: Path, tmp_path: Path) -> None:
         )
 
     assert origin("Duplicate definition of `date`") != os.getpid()
-    assert origin("Unable to find 'missing.md'") != os.getpid()
+    assert origin("Unable to find 'gone.md'") != os.getpid()
 
 
 def test_content_written_once_per_file_in_main_process(

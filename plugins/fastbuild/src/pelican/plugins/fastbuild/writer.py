@@ -203,6 +203,8 @@ class ParallelWriter(Writer):
             self._closed = True
             self._hooks.remove()
             self._names.remove()
+        if self._build is not None:
+            self._build.before_finalized()
 
     def after_finalized(self, ok: bool) -> None:
         """The ``finalized`` receivers have run (``ok``: without raising)."""
@@ -224,8 +226,15 @@ class ParallelWriter(Writer):
                 plans = build.plan(batch, context)
             else:
                 plans = [None] * len(batch)
-            pool = self._pool = self._start_pool(batch, plans)
-            for job, plan in zip(batch, plans, strict=True):
+            # The calls up to the batch's first page are made here, before any
+            # worker forks: a render that makes a file the later pages look
+            # for (a bundle made when missing, as pelican-webassets does) makes
+            # it once, and every worker finds it made.
+            head = next((i for i, j in enumerate(batch) if not j.is_feed), -1) + 1
+            for index, (job, plan) in enumerate(zip(batch, plans, strict=True)):
+                if index == head:
+                    pool = self._start_pool(batch[head:], plans[head:])
+                    self._pool = pool
                 replace: dict[str, Any] = {}
                 if not job.is_feed:
                     template = job.bound.arguments["template"]
