@@ -538,6 +538,45 @@ def test_a_stale_page_a_plugin_touched(tmp_path: Path) -> None:
     assert tree(output) == tree(full.output)
 
 
+def _compress_missing(pelican: Any) -> None:
+    """A plugin that writes a copy of every page at ``finalized`` unless the
+    copy is there already (pelican-precompress with its default
+    ``PRECOMPRESS_OVERWRITE = False``)."""
+    for page in Path(pelican.output_path).rglob("*.html"):
+        copy = page.with_name(page.name + ".copy")
+        if not copy.exists():
+            copy.write_bytes(page.read_bytes())
+
+
+@pytest.mark.parametrize("sweeps", [False, True])
+def test_files_a_finalized_receiver_makes_from_the_pages(
+    tmp_path: Path, sweeps: bool
+) -> None:
+    """What a ``finalized`` receiver made from the last build's pages is made
+    again from this build's: a corrected story's copy is corrected, a
+    deleted story's copy goes (its page goes before the receivers run), an
+    unchanged copy keeps its mtime."""
+    content = tmp_path / "content"
+    write_files(content, {f"stories/s{n}.md": story(f"Story {n}") for n in range(4)})
+    output = tmp_path / "out"
+    site = {"DELETE_OUTPUT_DIRECTORY": sweeps}
+    with listening("finalized", _compress_missing):
+        incremental(content, output, **site)
+        kept = output / "s0.html.copy"
+        mtime = kept.stat().st_mtime_ns
+        (content / "stories" / "s1.md").write_text(story("Story 1", body="Fixed."))
+        incremental(content, output, **site)
+        assert "Fixed." in text(output, "s1.html.copy")
+        assert kept.stat().st_mtime_ns == mtime
+        full = build(content, tmp_path / "full", 2, **site)
+        assert tree(output) == tree(full.output)
+        (content / "stories" / "s2.md").unlink()
+        incremental(content, output, **site)
+        assert not (output / "s2.html.copy").exists()
+        full = build(content, tmp_path / "full", 2, **site)
+    assert tree(output) == tree(full.output)
+
+
 def test_code_from_a_new_folder(tmp_path: Path, monkeypatch: Any) -> None:
     """Code imported from a folder the last build did not import from (a new
     script that runs the build and connects a receiver) makes the build

@@ -266,6 +266,10 @@ class Build:
         self.output_path = os.path.abspath(pelican.output_path)
         self.cache_path = state_folder(settings["CACHE_PATH"], self.output_path)
         self.started_ns = time.time_ns()
+        self.writing_done_ns: int | None = None  # as ``finalized`` is sent
+        self._late_removed: list[str] = []
+        self._kept_side: set[str] = set()
+        self._cleared = False
         self.environments: list[Any] = []
         self.context: Mapping[str, Any] = {}
         self.rendered = 0
@@ -759,6 +763,49 @@ class Build:
 
     # -- the end ----------------------------------------------------------------
 
+    def before_finalized(self) -> None:
+        """Pelican's writer is done; ``finalized`` receivers run next, and see
+        the output folder as a fresh build leaves it: the files the last
+        build wrote and this one did not are deleted now, and so are those
+        the last build's receivers wrote on their own (compressed copies of
+        the pages, say), for the receivers to make them from this build's
+        files (one with the same bytes gets its mtime back)."""
+        self.writing_done_ns = time.time_ns()
+        left = self.previous.files
+        for path in self.previous.late:
+            stamp = left.get(path)
+            inside = path.startswith(self.output_path + os.sep)
+            if inside and stamp is not None and state.as_left(path, *stamp):
+                with contextlib.suppress(OSError):
+                    os.unlink(path)
+                    self._late_removed.append(path)
+        self._clear()
+
+    def _clear(self) -> None:
+        """Delete what this build did not write (:meth:`before_finalized`)."""
+        found = list(files_under(self.output_path))
+        outputs, _, _ = self._outputs_of_this_build(found)
+        # A plugin's side output that this build did not write again (a
+        # bundle, a thumbnail it found up to date; the page that made it was
+        # reused) is kept while it is as the last build left it: nothing
+        # says a full build would not make it.
+        left = self.previous.files
+        late = set(self.previous.late)
+        for path in self.previous.side:
+            stamp = left.get(path)
+            if path in late or path in outputs:
+                continue  # made again by this build's receivers, or gone
+            if stamp and state.as_left(path, *stamp):
+                outputs.add(path)
+                self._kept_side.add(path)
+        for path in sorted(self.known - outputs):
+            self._delete(path)
+        if self._sweeps:
+            for path in strays(found, outputs, self.output_path, self.settings):
+                self._delete(path)
+            self._delete_empty_folders()
+        self._cleared = True
+
     def finish(self, ok: bool) -> None:
         """After the ``finalized`` receivers (``ok``: the build got there)."""
         _current.build = None
@@ -779,25 +826,14 @@ class Build:
             self._lock.release()
 
     def _finish(self) -> None:
+        if not self._cleared:
+            self._clear()
         found = list(files_under(self.output_path))
-        outputs, others, side = self._outputs_of_this_build(found)
-        # A plugin's side output that this build did not write again (a
-        # bundle, a thumbnail it found up to date; the page that made it was
-        # reused) is kept while it is as the last build left it: nothing
-        # says a full build would not make it.
-        left = self.previous.files
-        for path in self.previous.side:
-            stamp = left.get(path)
-            if path not in outputs and stamp and state.as_left(path, *stamp):
-                outputs.add(path)
-                others.add(path)
-                side.add(path)
-        for path in sorted(self.known - outputs):
-            self._delete(path)
-        if self._sweeps:
-            for path in strays(found, outputs, self.output_path, self.settings):
-                self._delete(path)
-            self._delete_empty_folders()
+        _, others, side = self._outputs_of_this_build(found)
+        others |= self._kept_side
+        side |= self._kept_side
+        # What the last build's receivers wrote and this build's did not.
+        self.deleted += sum(not os.path.exists(p) for p in self._late_removed)
         files: dict[str, tuple[int, int]] = {}
         hashes: dict[str, str] = {}
         for path in sorted(others):
@@ -855,6 +891,7 @@ class Build:
             reads=reads,
             opened=opened,
             side=sorted(side & files.keys()),
+            late=sorted(self._late(side) & files.keys()),
         )
         try:
             state.save(
@@ -917,6 +954,18 @@ class Build:
                 if os.stat(path).st_ctime_ns >= self.started_ns:
                     side.add(path)  # written during this build, by a plugin
         return tracked | others | side, others | side, side
+
+    def _late(self, side: set[str]) -> set[str]:
+        """The files of ``side`` written once Pelican's writer was done."""
+        done = self.writing_done_ns
+        if done is None:
+            return set()
+        late = set()
+        for path in side:
+            with contextlib.suppress(OSError):
+                if os.stat(path).st_ctime_ns >= done:
+                    late.add(path)
+        return late
 
     def _delete_empty_folders(self) -> None:
         """Empty folders that Pelican's clean start would not leave: neither

@@ -12,8 +12,10 @@ Files, all in ``CACHE_PATH/fastbuild/<key>/``, one folder per output folder
     (``"1"`` once a build finished; a build sets ``"0"`` before it writes
     anything), ``snapshot`` (the digest of the inputs the build started
     from, :mod:`.unchanged`), ``sources`` (JSON: the template folders and
-    local code the world covered, the files pages declared) and ``log``
-    (JSON: the build's warnings and errors, ``[logger, level, message]``);
+    local code the world covered, the files pages declared), ``log``
+    (JSON: the build's warnings and errors, ``[logger, level, message]``),
+    ``side`` (JSON: the files plugins wrote on their own) and ``late``
+    (JSON: those of them written by ``finalized`` receivers);
   - ``calls(key, fingerprint, reads, outputs, records)``: one row per
     ``write_file`` call: the fingerprint of what it read, what it read
     (JSON: names, bodies, files, untracked reason), the files it wrote
@@ -106,6 +108,11 @@ class State:
     # Files of ``files`` written by something the engine cannot name (a
     # plugin's side output: a bundle, a thumbnail): kept while as left.
     side: list[str] = field(default_factory=list)
+    # Those of ``side`` written once Pelican's writer had finished (by a
+    # ``finalized`` receiver: compressed copies of the pages, say): made from
+    # the output folder, so the next build deletes them before its own
+    # ``finalized`` receivers run.
+    late: list[str] = field(default_factory=list)
 
     def left(self) -> dict[str, tuple[int, int]]:
         """Every file this build left: path -> (size, mtime_ns)."""
@@ -152,6 +159,7 @@ def _meta(state: State, meta: dict[str, str]) -> None:
         for name, level, message in json.loads(meta.get("log", "[]"))
     ]
     state.side = [str(p) for p in json.loads(meta.get("side", "[]"))]
+    state.late = [str(p) for p in json.loads(meta.get("late", "[]"))]
 
 
 def _open_to_read(path: str) -> sqlite3.Connection:
@@ -403,6 +411,7 @@ def _write_rows(
             ),
             ("log", json.dumps(state.log)),
             ("side", json.dumps(state.side)),
+            ("late", json.dumps(state.late)),
         ],
     )
     connection.executemany(
