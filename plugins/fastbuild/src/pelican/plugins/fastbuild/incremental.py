@@ -782,8 +782,13 @@ class Build:
         self._clear()
 
     def _clear(self) -> None:
-        """Delete what this build did not write (:meth:`before_finalized`)."""
-        found = list(files_under(self.output_path))
+        """Delete what this build did not write (:meth:`before_finalized`):
+        of the files the last builds left, and with ``DELETE_OUTPUT_DIRECTORY``
+        of every file in the output folder."""
+        if self._sweeps:
+            found = list(files_under(self.output_path))
+        else:
+            found = sorted(self.known)
         outputs, _, _ = self._outputs_of_this_build(found)
         # A plugin's side output that this build did not write again (a
         # bundle, a thumbnail it found up to date; the page that made it was
