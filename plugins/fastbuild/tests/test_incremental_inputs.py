@@ -577,6 +577,46 @@ def test_files_a_finalized_receiver_makes_from_the_pages(
     assert tree(output) == tree(full.output)
 
 
+class _Gallery:
+    """A plugin that lists a photo folder outside ``PATH`` and reads each
+    photo as content objects are made, in the main process (as
+    pelican-photos does with its ``PHOTO_LIBRARY``), declaring nothing."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def __call__(self, content: Any) -> None:
+        photos = []
+        for name in sorted(os.listdir(self.folder)):
+            with open(self.folder / name, encoding="utf-8") as file:
+                photos.append(f"{name}={file.read().strip()}")
+        content.title = f"{content.title} [{', '.join(photos)}]"
+
+
+def test_a_folder_a_plugin_lists_outside_path(tmp_path: Path) -> None:
+    """A photo added to or changed in a folder outside ``PATH`` that a
+    plugin lists and reads, undeclared, makes the next build run (it was
+    "nothing changed") and its page show it."""
+    content = tmp_path / "site" / "content"
+    library = tmp_path / "library"
+    write_files(content, {f"stories/s{n}.md": story(f"Story {n}") for n in range(3)})
+    write_files(library, {"a.jpg": "one"})
+    output = tmp_path / "out"
+    with listening("content_object_init", _Gallery(library)):
+        incremental(content, output)
+        assert "[a.jpg=one]" in text(output, "s1.html")
+        assert any(NOTHING in m for m in incremental(content, output))
+        (library / "b.jpg").write_text("two", encoding="utf-8")
+        assert not any(NOTHING in m for m in incremental(content, output))
+        assert "[a.jpg=one, b.jpg=two]" in text(output, "s1.html")
+        same_as_full(tmp_path, content, output)
+        (library / "a.jpg").write_text("ONE", encoding="utf-8")
+        assert not any(NOTHING in m for m in incremental(content, output))
+        assert "[a.jpg=ONE, b.jpg=two]" in text(output, "s1.html")
+        assert any(NOTHING in m for m in incremental(content, output))
+        same_as_full(tmp_path, content, output)
+
+
 def test_code_from_a_new_folder(tmp_path: Path, monkeypatch: Any) -> None:
     """Code imported from a folder the last build did not import from (a new
     script that runs the build and connects a receiver) makes the build

@@ -53,6 +53,7 @@ import hashlib
 import io
 import itertools
 import operator
+import os
 import pickle
 import types
 import zoneinfo
@@ -85,9 +86,17 @@ def file_digest(path: str) -> bytes:
 
 def declared_digest(path: str) -> bytes:
     """The digest of a file a page declared (``b"missing"`` when it cannot be
-    read: a page may declare a file it looked for in vain)."""
+    read: a page may declare a file it looked for in vain); of a folder, the
+    digest of the names in it (a gallery's photos)."""
     try:
         return file_digest(path)
+    except IsADirectoryError:
+        try:
+            names = sorted(os.listdir(path))
+        except OSError:
+            return b"missing"
+        encoded = [name.encode("utf-8", "surrogateescape") for name in names]
+        return b"folder:" + digest(*encoded)
     except OSError:
         return b"missing"
 

@@ -46,6 +46,7 @@ __all__ = [
     "encode",
     "opened_digest",
     "opened_of",
+    "python_folders",
     "records_data",
     "records_of",
 ]
@@ -185,7 +186,7 @@ def opened_digest(path: str) -> str:
     return declared_digest(path).hex() if regular else b"not a file".hex()
 
 
-def _python_folders() -> tuple[str, ...]:
+def python_folders() -> tuple[str, ...]:
     """Where the standard library and installed packages live: what an
     import opens (not the prefixes above them: a site may live under
     ``/usr/local``)."""
@@ -222,7 +223,7 @@ class OpenedFiles:
         removed; it records nothing outside :meth:`start` and :meth:`stop`)."""
         if not self._installed:
             self._installed = True
-            self._python = _python_folders()
+            self._python = python_folders()
             sys.addaudithook(self._event)
 
     def start(self, source: str) -> None:
