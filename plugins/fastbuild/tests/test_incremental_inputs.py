@@ -577,6 +577,62 @@ def test_files_a_finalized_receiver_makes_from_the_pages(
     assert tree(output) == tree(full.output)
 
 
+def _bundle_when_older(source: Path) -> Any:
+    """A template function that makes a bundle from ``source`` when the
+    bundle is missing or older than it (pelican-webassets' timestamp
+    check), and gives its version."""
+    from jinja2 import pass_context
+
+    @pass_context
+    def bundle(context: Any) -> str:
+        out = Path(context["OUTPUT_PATH"]) / "gen" / "packed.css"
+        if not out.exists() or source.stat().st_mtime_ns > out.stat().st_mtime_ns:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_bytes(source.read_bytes())
+        return str(len(out.read_bytes()))
+
+    return bundle
+
+
+def _busy_finalizing(pelican: Any) -> None:
+    """A ``finalized`` receiver that takes a while (compressing pages)."""
+    time.sleep(0.1)
+
+
+def test_a_bundle_made_again_with_the_same_bytes(tmp_path: Path) -> None:
+    """A bundle a page's render made again with the same bytes (its source
+    touched) gets its mtime back and is still the render's file: a later
+    build that renders no page keeps it (it was taken for a file written at
+    ``finalized`` and deleted, while every page linked it)."""
+    theme = tmp_path / "theme"
+    shutil.copytree(SIMPLE_THEME, theme)
+    source = theme / "static" / "css" / "site.css"
+    write_files(theme, {"static/css/site.css": "p{}"})
+    base = theme / "templates" / "base.html"
+    base.write_text(
+        base.read_text(encoding="utf-8").replace(
+            "</head>", "<meta name='css' content='{{ bundle() }}'></head>", 1
+        ),
+        encoding="utf-8",
+    )
+    content = tmp_path / "content"
+    write_files(content, {f"stories/s{n}.md": story(f"Story {n}") for n in range(4)})
+    site = {
+        "THEME": str(theme),
+        "JINJA_GLOBALS": {"bundle": _bundle_when_older(source)},
+    }
+    output = tmp_path / "out"
+    with listening("finalized", _busy_finalizing):
+        incremental(content, output, **site)
+        os.utime(source)  # touched: newer than the bundle, the same bytes
+        (content / "stories" / "s1.md").write_text(story("Story 1", body="Fixed."))
+        incremental(content, output, **site)
+        write_files(content, {"images/new.png": b"png"})
+        incremental(content, output, **site)
+        assert (output / "gen" / "packed.css").exists()
+    same_as_full(tmp_path, content, output, **site)
+
+
 class _Gallery:
     """A plugin that lists a photo folder outside ``PATH`` and reads each
     photo as content objects are made, in the main process (as

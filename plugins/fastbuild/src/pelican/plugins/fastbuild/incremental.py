@@ -781,7 +781,7 @@ class Build:
         the last build's receivers wrote on their own (compressed copies of
         the pages, say), for the receivers to make them from this build's
         files (one with the same bytes gets its mtime back)."""
-        self.writing_done_ns = time.time_ns()
+        self.writing_done_ns = _next_tick(self.cache_path)
         left = self.previous.files
         for path in self.previous.late:
             stamp = left.get(path)
@@ -848,6 +848,8 @@ class Build:
         _, others, side = self._outputs_of_this_build(found)
         others |= self._kept_side
         side |= self._kept_side
+        # Before any mtime is given back below (which sets the change time).
+        late = self._late(side)
         # What the last build's receivers wrote and this build's did not.
         self.deleted += sum(not os.path.exists(p) for p in self._late_removed)
         files: dict[str, tuple[int, int]] = {}
@@ -914,7 +916,7 @@ class Build:
             reads=reads,
             opened=opened,
             side=sorted(side & files.keys()),
-            late=sorted(self._late(side) & files.keys()),
+            late=sorted(late & files.keys()),
         )
         try:
             state.save(
@@ -1206,6 +1208,28 @@ def empty_folders(output_path: str, settings: Mapping[str, Any]) -> list[str]:
         elif rel.split(os.sep)[0] not in retention:
             empty.append(rel)
     return sorted(empty)
+
+
+def _next_tick(folder: str) -> int:
+    """A change time that every file changed from now on has, and none
+    changed before: file systems stamp change times from a clock that
+    ticks every few milliseconds, so the first new tick's time, seen on a
+    file of ``folder`` touched until it changes (``time.time_ns()`` when it
+    cannot be touched)."""
+    marker = os.path.join(folder, "fastbuild-tick")
+    try:
+        with open(marker, "wb"):
+            pass
+        first = os.stat(marker).st_ctime_ns
+        deadline = time.monotonic() + 1.0
+        while time.monotonic() < deadline:
+            os.utime(marker)
+            now = os.stat(marker).st_ctime_ns
+            if now != first:
+                return now
+    except OSError:
+        pass
+    return time.time_ns()
 
 
 def _has_files(folder: str) -> bool:
