@@ -594,6 +594,42 @@ def _bundle_when_older(source: Path) -> Any:
     return bundle
 
 
+def _page_list(pelican: Any) -> None:
+    """A plugin that writes a list of the pages at ``finalized`` through
+    ``write_output`` (as the digest writes its sitemaps)."""
+    from pelican.plugins.fastbuild import write_output
+
+    output = Path(pelican.output_path)
+    names = sorted(p.name for p in output.glob("*.html"))
+    write_output(output / "pages.txt", "\n".join(names) + "\n")
+
+
+def test_a_file_written_at_finalized_by_name(tmp_path: Path) -> None:
+    """A file a ``finalized`` receiver writes with ``write_output`` is left
+    for the receiver: kept with its mtime when its bytes are the same, made
+    again when they change, deleted once no receiver writes it."""
+    content = tmp_path / "content"
+    write_files(content, {f"stories/s{n}.md": story(f"Story {n}") for n in range(4)})
+    output = tmp_path / "out"
+    listed = output / "pages.txt"
+    with listening("finalized", _page_list):
+        incremental(content, output)
+        mtime = listed.stat().st_mtime_ns
+        for _ in range(2):
+            (content / "stories" / "s1.md").write_text(story("Story 1", body="New."))
+            messages = incremental(content, output)
+            assert any(" 0 deleted" in m for m in messages)
+            assert listed.stat().st_mtime_ns == mtime
+        (content / "stories" / "s2.md").unlink()
+        incremental(content, output)
+        assert "s2.html" not in listed.read_text(encoding="utf-8")
+        assert "s3.html" in listed.read_text(encoding="utf-8")
+    (content / "stories" / "s1.md").write_text(story("Story 1", body="Newer."))
+    incremental(content, output)
+    assert not listed.exists()
+    same_as_full(tmp_path, content, output)
+
+
 def _busy_finalizing(pelican: Any) -> None:
     """A ``finalized`` receiver that takes a while (compressing pages)."""
     time.sleep(0.1)

@@ -269,6 +269,7 @@ class Build:
         self.writing_done_ns: int | None = None  # as ``finalized`` is sent
         self._late_removed: list[str] = []
         self._kept_side: set[str] = set()
+        self._named_before: set[str] = set()
         self._cleared = False
         self.environments: list[Any] = []
         self.context: Mapping[str, Any] = {}
@@ -782,8 +783,9 @@ class Build:
         the pages, say), for the receivers to make them from this build's
         files (one with the same bytes gets its mtime back)."""
         self.writing_done_ns = _next_tick(self.cache_path)
+        self._named_before = self._named()
         left = self.previous.files
-        for path in self.previous.late:
+        for path in sorted(set(self.previous.late) & set(self.previous.side)):
             stamp = left.get(path)
             inside = path.startswith(self.output_path + os.sep)
             if inside and stamp is not None and state.as_left(path, *stamp):
@@ -801,6 +803,10 @@ class Build:
         else:
             found = sorted(self.known)
         outputs, _, _ = self._outputs_of_this_build(found)
+        # What the last build wrote once its writer was done is this build's
+        # to write again (a sitemap written at ``finalized``): it goes after
+        # the receivers, if they do not (:meth:`_finish`).
+        outputs |= set(self.previous.late)
         # A plugin's side output that this build did not write again (a
         # bundle, a thumbnail it found up to date; the page that made it was
         # reused) is kept while it is as the last build left it: nothing
@@ -845,11 +851,13 @@ class Build:
         if not self._cleared:
             self._clear()
         found = list(files_under(self.output_path))
-        _, others, side = self._outputs_of_this_build(found)
+        outputs, others, side = self._outputs_of_this_build(found)
         others |= self._kept_side
         side |= self._kept_side
+        for path in sorted(set(self.previous.late) - outputs - self._kept_side):
+            self._delete(path)
         # Before any mtime is given back below (which sets the change time).
-        late = self._late(side)
+        late = (self._named() - self._named_before) | self._late(side)
         # What the last build's receivers wrote and this build's did not.
         self.deleted += sum(not os.path.exists(p) for p in self._late_removed)
         files: dict[str, tuple[int, int]] = {}
@@ -980,13 +988,19 @@ class Build:
                     side.add(path)  # written during this build, by a plugin
         return tracked | others | side, others | side, side
 
-    def _late(self, side: set[str]) -> set[str]:
-        """The files of ``side`` written once Pelican's writer was done."""
+    def _named(self) -> set[str]:
+        """The files written so far that the engine can name (but pages)."""
+        return (
+            self.other_outputs | self.writer_outputs | self.nested_outputs | self.copied
+        )
+
+    def _late(self, paths: set[str]) -> set[str]:
+        """The files of ``paths`` changed once Pelican's writer was done."""
         done = self.writing_done_ns
         if done is None:
             return set()
         late = set()
-        for path in side:
+        for path in paths:
             with contextlib.suppress(OSError):
                 if os.stat(path).st_ctime_ns >= done:
                     late.add(path)

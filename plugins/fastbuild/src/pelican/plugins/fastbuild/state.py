@@ -15,7 +15,7 @@ Files, all in ``CACHE_PATH/fastbuild/<key>/``, one folder per output folder
     local code the world covered, the files pages declared), ``log``
     (JSON: the build's warnings and errors, ``[logger, level, message]``),
     ``side`` (JSON: the files plugins wrote on their own) and ``late``
-    (JSON: those of them written by ``finalized`` receivers);
+    (JSON: the files written once Pelican's writer was done);
   - ``calls(key, fingerprint, reads, outputs, records)``: one row per
     ``write_file`` call: the fingerprint of what it read, what it read
     (JSON: names, bodies, files, untracked reason), the files it wrote
@@ -108,10 +108,11 @@ class State:
     # Files of ``files`` written by something the engine cannot name (a
     # plugin's side output: a bundle, a thumbnail): kept while as left.
     side: list[str] = field(default_factory=list)
-    # Those of ``side`` written once Pelican's writer had finished (by a
-    # ``finalized`` receiver: compressed copies of the pages, say): made from
-    # the output folder, so the next build deletes them before its own
-    # ``finalized`` receivers run.
+    # Those of ``files`` written once Pelican's writer had finished (by a
+    # ``finalized`` receiver: a sitemap, compressed copies of the pages):
+    # made from the output folder, so the next build deletes those of them
+    # in ``side`` before its own ``finalized`` receivers run, and the others
+    # after, if they were not written again.
     late: list[str] = field(default_factory=list)
 
     def left(self) -> dict[str, tuple[int, int]]:
