@@ -672,23 +672,27 @@ def test_a_bundle_made_again_with_the_same_bytes(tmp_path: Path) -> None:
 class _Gallery:
     """A plugin that lists a photo folder outside ``PATH`` and reads each
     photo as content objects are made, in the main process (as
-    pelican-photos does with its ``PHOTO_LIBRARY``), declaring nothing."""
+    pelican-photos does with its ``PHOTO_LIBRARY``), and declares them."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
 
     def __call__(self, content: Any) -> None:
+        from pelican.plugins.fastbuild import depends_on_file
+
+        depends_on_file(self.folder)
         photos = []
         for name in sorted(os.listdir(self.folder)):
+            depends_on_file(self.folder / name)
             with open(self.folder / name, encoding="utf-8") as file:
                 photos.append(f"{name}={file.read().strip()}")
         content.title = f"{content.title} [{', '.join(photos)}]"
 
 
-def test_a_folder_a_plugin_lists_outside_path(tmp_path: Path) -> None:
-    """A photo added to or changed in a folder outside ``PATH`` that a
-    plugin lists and reads, undeclared, makes the next build run (it was
-    "nothing changed") and its page show it."""
+def test_a_folder_a_plugin_declares(tmp_path: Path) -> None:
+    """A folder outside ``PATH`` that a plugin declares with
+    ``depends_on_file`` is an input by the names in it: a photo added makes
+    the next build run (not "nothing changed") and its page show it."""
     content = tmp_path / "site" / "content"
     library = tmp_path / "library"
     write_files(content, {f"stories/s{n}.md": story(f"Story {n}") for n in range(3)})

@@ -60,7 +60,7 @@ from .fingerprint import (
 from .mapping import map_in_workers
 from .procs import in_child, record_tuples
 from .settings import workers_setting
-from .unchanged import input_trees, snapshot
+from .unchanged import snapshot
 from .world import (
     local_code,
     locale_and_zone,
@@ -337,17 +337,6 @@ class Build:
         self._log.setLevel(logging.WARNING)
         logging.getLogger().addHandler(self._log)
         self.build_reads = record.start_build()
-        record.watch_build_reads(
-            [
-                *input_trees(settings),
-                self.output_path,
-                settings["CACHE_PATH"],
-                *readcache.python_folders(),
-                "/proc",
-                "/sys",
-                "/dev",
-            ]
-        )
         record.install_body_hooks()
         self.copied: set[str] = set()  # what Pelican's copy_file copied
         _CopiedFiles.install()
@@ -890,14 +879,7 @@ class Build:
             if path in self.previous.opened:
                 opened[path] = self.previous.opened[path]
         world = self.world
-        # What the build read outside its pages, but the templates (the
-        # world has them).
-        templates = tuple(os.path.join(t, "") for t in self.sources.templates)
-        declared = {
-            path: found
-            for path, found in self.build_reads.inputs().items()
-            if not path.startswith(templates)
-        }
+        declared = dict(self.build_reads.files)
         for row in self.pages.values():
             for path in _declared(row.reads):
                 if path not in declared:

@@ -46,7 +46,6 @@ __all__ = [
     "encode",
     "opened_digest",
     "opened_of",
-    "python_folders",
     "records_data",
     "records_of",
 ]
@@ -186,7 +185,7 @@ def opened_digest(path: str) -> str:
     return declared_digest(path).hex() if regular else b"not a file".hex()
 
 
-def python_folders() -> tuple[str, ...]:
+def _python_folders() -> tuple[str, ...]:
     """Where the standard library and installed packages live: what an
     import opens (not the prefixes above them: a site may live under
     ``/usr/local``)."""
@@ -223,7 +222,7 @@ class OpenedFiles:
         removed; it records nothing outside :meth:`start` and :meth:`stop`)."""
         if not self._installed:
             self._installed = True
-            self._python = python_folders()
+            self._python = _python_folders()
             sys.addaudithook(self._event)
 
     def start(self, source: str) -> None:

@@ -32,11 +32,7 @@ signal receivers read something while a page renders::
 Outside a recorded render, ``depends_on_file`` and ``untracked`` declare
 what the whole build read (:class:`BuildReads`: a data file a generator
 reads, say), during an incremental build in the main process; otherwise
-they do nothing, so a plugin can call them unconditionally. There, files
-opened for reading and folders listed outside the folders a build's
-snapshot covers are also noted without a declaration, by an audit hook
-(:func:`watch_build_reads`: a photo library outside ``PATH`` that a plugin
-lists and opens as content objects are made). Values
+they do nothing, so a plugin can call them unconditionally. Values
 reachable from the page's context need no declaration: they are
 fingerprinted (:mod:`.fingerprint`).
 """
@@ -45,8 +41,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
@@ -69,7 +64,6 @@ __all__ = [
     "recording",
     "remove_body_hooks",
     "untracked",
-    "watch_build_reads",
 ]
 
 
@@ -111,13 +105,6 @@ class BuildReads:
 
     files: dict[str, bytes] = field(default_factory=dict)  # hashed when declared
     reason: str | None = None  # something untracked
-    # Files the build opened to write outside the folders it leaves out (a
-    # plugin's cache it reads back): written, not read.
-    written: set[str] = field(default_factory=set)
-
-    def inputs(self) -> dict[str, bytes]:
-        """The files read, but those the build wrote."""
-        return {k: v for k, v in self.files.items() if k not in self.written}
 
 
 class _Current:
@@ -175,75 +162,6 @@ def start_build() -> BuildReads:
 
 def stop_build() -> None:
     _current.build = None
-    _watch.pid = 0
-
-
-class _BuildWatch:
-    """An audit hook on ``open``, ``os.listdir`` and ``os.scandir`` in the
-    main process of an incremental build, outside any render: what the
-    build reads that no declaration names (a plugin listing and opening
-    the photos of a gallery outside ``PATH``), noted in the build's
-    :class:`BuildReads` and hashed as it is read. Left out: the folders
-    given to :func:`watch_build_reads` (those the build's snapshot walks,
-    its output and state, Python's own), and reads made while a page
-    renders (:class:`Recorder`) or in another process (a forked worker)."""
-
-    def __init__(self) -> None:
-        self.installed = False
-        self.pid = 0  # the process watched; 0: none
-        self.skip: tuple[str, ...] = ()
-        self.busy = False
-
-    def start(self, skip: Iterable[str]) -> None:
-        if not self.installed:
-            self.installed = True  # a hook cannot be removed: it idles
-            sys.addaudithook(self._event)
-        self.skip = tuple(sorted({os.path.join(os.path.abspath(p), "") for p in skip}))
-        self.pid = os.getpid()
-
-    def _event(self, event: str, args: tuple[Any, ...]) -> None:
-        if not self.pid or self.busy:
-            return
-        if event != "open" and event != "os.listdir" and event != "os.scandir":
-            return
-        build = _current.build
-        if build is None or _current.recorder is not None or os.getpid() != self.pid:
-            return
-        self.busy = True
-        try:
-            self._note(build, event, args)
-        except Exception:  # raised in a hook, it would fail the open itself
-            if build.reason is None:
-                build.reason = "a file the build opened could not be named"
-        finally:
-            self.busy = False
-
-    def _note(self, build: BuildReads, event: str, args: tuple[Any, ...]) -> None:
-        target = args[0] if args else None
-        if target is None or isinstance(target, int):
-            return  # a file descriptor (opened before), or the working folder
-        path = os.path.abspath(os.fsdecode(target))
-        if path.startswith(self.skip) or path + os.sep in self.skip:
-            return
-        if event == "open":
-            mode, flags = args[1], args[2]
-            if isinstance(flags, int) and flags & os.O_ACCMODE != os.O_RDONLY:
-                build.written.add(path)
-                return
-            if isinstance(mode, str) and "r" not in mode:
-                build.written.add(path)
-                return
-        if path not in build.files:
-            build.files[path] = declared_digest(path)
-
-
-_watch = _BuildWatch()
-
-
-def watch_build_reads(skip: Iterable[str]) -> None:
-    """From now on in this process, until :func:`stop_build`: note what the
-    build reads outside a render and outside the folders ``skip``."""
-    _watch.start(skip)
 
 
 @contextlib.contextmanager

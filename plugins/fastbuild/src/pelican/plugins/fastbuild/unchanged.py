@@ -63,7 +63,6 @@ from .world import (
 
 __all__ = [
     "Inputs",
-    "input_trees",
     "inside_another_build",
     "run_unless_unchanged",
     "snapshot",
@@ -87,7 +86,7 @@ class Inputs:
     hashes: Mapping[str, bytes] = field(default_factory=dict, repr=False)
 
 
-def input_trees(settings: Mapping[str, Any]) -> list[str]:
+def _input_trees(settings: Mapping[str, Any]) -> list[str]:
     """``PATH``; the content and static paths and the sources of
     ``TEMPLATE_PAGES`` that lie outside it (Pelican takes a relative one
     from ``PATH``: ``../shared`` is outside); the theme, and its
@@ -127,7 +126,7 @@ def take_inputs(settings: Mapping[str, Any]) -> Inputs:
         os.path.abspath(settings[key]) for key in ("OUTPUT_PATH", "CACHE_PATH")
     )
     files: list[bytes] = []
-    for top in input_trees(settings):
+    for top in _input_trees(settings):
         files += tree_parts(top, skip=skip)
     hashes = {
         files[i].decode("utf-8", "surrogateescape"): files[i + 1]
