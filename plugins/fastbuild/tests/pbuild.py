@@ -40,6 +40,7 @@ __all__ = [
     "build",
     "child_pids",
     "corpus",
+    "edited_theme",
     "listening",
     "no_children_left",
     "only_plugins",
@@ -256,6 +257,17 @@ def rendered_calls(monkeypatch: Any) -> list[str]:
 
     monkeypatch.setattr(incremental.Build, "decide", noting)
     return rendered
+
+
+def edited_theme(folder: Path, template: str, old: str, new: str) -> Path:
+    """A copy of Pelican's ``simple`` theme in ``folder`` whose
+    ``templates/<template>`` has ``old`` replaced by ``new`` (once)."""
+    shutil.copytree(SIMPLE_THEME, folder)
+    path = folder / "templates" / template
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return folder
 
 
 def template_folder(folder: Path, name: str, text: str) -> Path:

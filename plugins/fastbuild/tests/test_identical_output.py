@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from pbuild import build, tree
+from pbuild import build, edited_theme, story, tree, write_files
 
 WORKERS = (1, 2, 4, 16)
 
@@ -92,37 +92,36 @@ def _made_while_rendering(context: dict[str, Any]) -> str:
     return "gen/bundle/site.css"
 
 
+def bundle_builds(
+    tmp_path: Path, edit: tuple[str, str, str], bundle: Any, workers: int
+) -> tuple[Any, Any]:
+    """A serial and a parallel build (at ``workers``) of twelve stories, with
+    a theme whose template ``edit`` (name, old, new) calls
+    ``bundle(context)`` as ``bundle()``; their trees and logs are the same."""
+    from jinja2 import pass_context
+
+    content = tmp_path / "content"
+    write_files(content, {f"stories/s{n}.md": story(f"Story {n}") for n in range(12)})
+    theme = edited_theme(tmp_path / "theme", *edit)
+    site = {"THEME": str(theme), "JINJA_GLOBALS": {"bundle": pass_context(bundle)}}
+    serial = build(content, tmp_path / "w1", 1, **site)
+    parallel = build(content, tmp_path / f"w{workers}", workers, **site)
+    assert parallel.log() == serial.log()  # no worker failed
+    assert tree(parallel.output) == tree(serial.output)
+    return serial, parallel
+
+
 def test_a_folder_a_plugin_makes_while_a_page_renders(tmp_path: Path) -> None:
     """A rendering worker's ``os.makedirs`` is Pelican's writer's only: a
     plugin that makes a folder while a page renders gets a real folder, and
     no worker fails."""
-    from jinja2 import pass_context
-
-    from pbuild import SIMPLE_THEME, story
-
-    theme = tmp_path / "theme"
-    shutil.copytree(SIMPLE_THEME, theme)
-    article = theme / "templates" / "article.html"
-    article.write_text(
-        article.read_text(encoding="utf-8").replace(
-            "{% block content %}", "{% block content %}{{ bundle() }}", 1
-        ),
-        encoding="utf-8",
+    _, parallel = bundle_builds(
+        tmp_path,
+        ("article.html", "{% block content %}", "{% block content %}{{ bundle() }}"),
+        _made_while_rendering,
+        2,
     )
-    content = tmp_path / "content"
-    for n in range(12):
-        path = content / "stories" / f"s{n}.md"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(story(f"Story {n}"), encoding="utf-8")
-    site = {
-        "THEME": str(theme),
-        "JINJA_GLOBALS": {"bundle": pass_context(_made_while_rendering)},
-    }
-    serial = build(content, tmp_path / "w1", 1, **site)
-    parallel = build(content, tmp_path / "w2", 2, **site)
     assert (parallel.output / "gen" / "bundle" / "site.css").exists()
-    assert parallel.log() == serial.log()  # no worker failed
-    assert tree(parallel.output) == tree(serial.output)
 
 
 def _bundle_made_when_missing(context: Any) -> str:
@@ -147,33 +146,13 @@ def test_a_bundle_the_first_page_makes(tmp_path: Path) -> None:
     made once, before any worker renders: every page has the whole file's
     version, as in a serial build (workers racing to make it gave some
     pages the version of a half-written file)."""
-    from jinja2 import pass_context
-
-    from pbuild import SIMPLE_THEME, story
-
-    theme = tmp_path / "theme"
-    shutil.copytree(SIMPLE_THEME, theme)
-    base = theme / "templates" / "base.html"
-    base.write_text(
-        base.read_text(encoding="utf-8").replace(
-            "</head>", "<meta name='css' content='{{ bundle() }}'></head>", 1
-        ),
-        encoding="utf-8",
+    serial, parallel = bundle_builds(
+        tmp_path,
+        ("base.html", "</head>", "<meta name='css' content='{{ bundle() }}'></head>"),
+        _bundle_made_when_missing,
+        4,
     )
-    content = tmp_path / "content"
-    for n in range(12):
-        path = content / "stories" / f"s{n}.md"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(story(f"Story {n}"), encoding="utf-8")
-    site = {
-        "THEME": str(theme),
-        "JINJA_GLOBALS": {"bundle": pass_context(_bundle_made_when_missing)},
-    }
-    serial = build(content, tmp_path / "w1", 1, **site)
-    parallel = build(content, tmp_path / "w4", 4, **site)
     version = _bundle_made_when_missing({"OUTPUT_PATH": str(serial.output)})
     pages = list(parallel.output.rglob("*.html"))
     assert len(pages) > 12
     assert all(version in p.read_text(encoding="utf-8") for p in pages)
-    assert parallel.log() == serial.log()
-    assert tree(parallel.output) == tree(serial.output)

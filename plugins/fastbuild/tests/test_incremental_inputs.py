@@ -28,6 +28,7 @@ from jinja2 import TemplateSyntaxError
 from pbuild import (
     SIMPLE_THEME,
     build,
+    edited_theme,
     engine_messages,
     listening,
     settings_for,
@@ -391,20 +392,25 @@ def test_a_plugin_s_side_file_stays(tmp_path: Path, workers: int) -> None:
     assert tree(output) == tree(full.output)
 
 
+def theme_with_css(tmp_path: Path, edit: tuple[str, str, str]) -> tuple[Path, Path]:
+    """A theme whose template ``edit`` (name, old, new) changes, and its
+    static ``css/site.css``."""
+    theme = edited_theme(tmp_path / "theme", *edit)
+    write_files(theme, {"static/css/site.css": "p{}"})
+    return theme, theme / "static" / "css" / "site.css"
+
+
 def test_a_theme_static_file_that_templates_read(tmp_path: Path) -> None:
     """A template that reads a theme static file through Python (as
     pelican-webassets' version hashes do) sees its change: the theme's
     static folders belong to the world."""
-    theme = tmp_path / "theme"
-    shutil.copytree(SIMPLE_THEME, theme)
-    css = theme / "static" / "css" / "site.css"
-    write_files(theme, {"static/css/site.css": "p{}"})
-    article = theme / "templates" / "article.html"
-    article.write_text(
-        article.read_text(encoding="utf-8").replace(
-            "{% block content %}", "{% block content %}<i>{{ css_version() }}</i>", 1
+    theme, css = theme_with_css(
+        tmp_path,
+        (
+            "article.html",
+            "{% block content %}",
+            "{% block content %}<i>{{ css_version() }}</i>",
         ),
-        encoding="utf-8",
     )
 
     def css_version() -> str:
@@ -640,16 +646,9 @@ def test_a_bundle_made_again_with_the_same_bytes(tmp_path: Path) -> None:
     touched) gets its mtime back and is still the render's file: a later
     build that renders no page keeps it (it was taken for a file written at
     ``finalized`` and deleted, while every page linked it)."""
-    theme = tmp_path / "theme"
-    shutil.copytree(SIMPLE_THEME, theme)
-    source = theme / "static" / "css" / "site.css"
-    write_files(theme, {"static/css/site.css": "p{}"})
-    base = theme / "templates" / "base.html"
-    base.write_text(
-        base.read_text(encoding="utf-8").replace(
-            "</head>", "<meta name='css' content='{{ bundle() }}'></head>", 1
-        ),
-        encoding="utf-8",
+    theme, source = theme_with_css(
+        tmp_path,
+        ("base.html", "</head>", "<meta name='css' content='{{ bundle() }}'></head>"),
     )
     content = tmp_path / "content"
     write_files(content, {f"stories/s{n}.md": story(f"Story {n}") for n in range(4)})
