@@ -24,6 +24,7 @@ from typing import Any
 
 import pytest
 from jinja2 import TemplateSyntaxError
+from pelican.plugins import signals
 
 from pbuild import (
     SIMPLE_THEME,
@@ -666,6 +667,73 @@ def test_a_bundle_made_again_with_the_same_bytes(tmp_path: Path) -> None:
         incremental(content, output, **site)
         assert (output / "gen" / "packed.css").exists()
     same_as_full(tmp_path, content, output, **site)
+
+
+def _readable_by_all(pelican: Any) -> None:
+    """A deployment step at ``finalized``: every output file's mode set
+    (which changes its change time, not its mtime)."""
+    for path in Path(pelican.output_path).rglob("*"):
+        if path.is_file():
+            path.chmod(0o644)
+
+
+def _copy_in_folders(pelican: Any) -> None:
+    """A ``finalized`` receiver writing a copy of each story page in a
+    folder of its own."""
+    output = Path(pelican.output_path)
+    for page in output.glob("s*.html"):
+        folder = output / "copies" / page.stem
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "page.copy").write_bytes(page.read_bytes())
+
+
+def _deploy_history(pelican: Any) -> None:
+    """A deployment step appending to a log kept in the output folder."""
+    log = Path(pelican.output_path) / ".deploy" / "history.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("a", encoding="utf-8") as file:
+        file.write("built\n")
+
+
+@pytest.mark.parametrize("sweeps", [False, True])
+def test_what_finalized_receivers_do_to_the_folder(
+    tmp_path: Path, sweeps: bool
+) -> None:
+    """A bundle a render made is kept although a ``finalized`` receiver
+    changed every file's mode; a deleted story's copy goes with the folder
+    it was in; a file under ``OUTPUT_RETENTION`` a receiver appends to is
+    never deleted."""
+    theme, source = theme_with_css(
+        tmp_path,
+        ("base.html", "</head>", "<meta name='css' content='{{ bundle() }}'></head>"),
+    )
+    content = tmp_path / "content"
+    write_files(content, {f"stories/s{n}.md": story(f"Story {n}") for n in range(4)})
+    site = {
+        "THEME": str(theme),
+        "JINJA_GLOBALS": {"bundle": _bundle_when_older(source)},
+        "DELETE_OUTPUT_DIRECTORY": sweeps,
+        "OUTPUT_RETENTION": [".deploy"],
+    }
+    output = tmp_path / "out"
+    receivers = (_readable_by_all, _copy_in_folders, _deploy_history)
+    for receiver in receivers:
+        signals.finalized.connect(receiver)
+    try:
+        incremental(content, output, **site)
+        (content / "stories" / "s1.md").write_text(story("Story 1", body="Fixed."))
+        incremental(content, output, **site)
+        assert (output / "gen" / "packed.css").exists()
+        (content / "stories" / "s2.md").unlink()
+        incremental(content, output, **site)
+        assert not (output / "copies" / "s2").exists()
+        history = output / ".deploy" / "history.log"
+        assert history.read_text(encoding="utf-8") == "built\n" * 3
+        full = build(content, tmp_path / "full", 2, **site)
+    finally:
+        for receiver in receivers:
+            signals.finalized.disconnect(receiver)
+    assert tree(output) | {".deploy/history.log": b"built\n"} == tree(full.output)
 
 
 class _Gallery:

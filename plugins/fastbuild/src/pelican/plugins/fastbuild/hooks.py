@@ -72,8 +72,8 @@ class _SendHook:
         if writer is None:
             return self.send(*args, **kwargs)
         if self._finalized:
-            writer.finish()
             try:
+                writer.finish()
                 result = self.send(*args, **kwargs)
             except BaseException:
                 writer.after_finalized(False)

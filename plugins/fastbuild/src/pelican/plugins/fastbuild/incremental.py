@@ -776,11 +776,11 @@ class Build:
         left = self.previous.files
         for path in sorted(set(self.previous.late) & set(self.previous.side)):
             stamp = left.get(path)
-            inside = path.startswith(self.output_path + os.sep)
-            if inside and stamp is not None and state.as_left(path, *stamp):
-                with contextlib.suppress(OSError):
-                    os.unlink(path)
-                    self._late_removed.append(path)
+            if self._retained(path) or stamp is None:
+                continue
+            if state.as_left(path, *stamp):
+                self._delete(path, counted=False)
+                self._late_removed.append(path)
         self._clear()
 
     def _clear(self) -> None:
@@ -977,16 +977,25 @@ class Build:
         )
 
     def _late(self, paths: set[str]) -> set[str]:
-        """The files of ``paths`` changed once Pelican's writer was done."""
+        """The files of ``paths`` written once Pelican's writer was done (by
+        their mtime: a receiver that only changes a file's mode, as a deploy
+        step may, leaves it as it was), but under ``OUTPUT_RETENTION``."""
         done = self.writing_done_ns
         if done is None:
             return set()
         late = set()
         for path in paths:
             with contextlib.suppress(OSError):
-                if os.stat(path).st_ctime_ns >= done:
+                if os.stat(path).st_mtime_ns >= done and not self._retained(path):
                     late.add(path)
         return late
+
+    def _retained(self, path: str) -> bool:
+        """Is ``path`` under a name of ``OUTPUT_RETENTION`` (which Pelican's
+        clean start keeps: a deployment's ``.git``, say)?"""
+        retention = self.settings.get("OUTPUT_RETENTION") or ()
+        top = os.path.relpath(path, self.output_path).split(os.sep)[0]
+        return top in retention
 
     def _delete_empty_folders(self) -> None:
         """Empty folders that Pelican's clean start would not leave: neither
@@ -1012,7 +1021,10 @@ class Build:
             self._themes = theme_folders(self.settings, self.output_path)
         return self._themes
 
-    def _delete(self, path: str) -> None:
+    def _delete(self, path: str, counted: bool = True) -> None:
+        """Delete ``path`` and the folders it leaves empty (``counted``: in
+        the build's line; a file that receivers may make again is counted
+        once the build knows they did not)."""
         if not path.startswith(self.output_path + os.sep):
             return
         try:
@@ -1022,7 +1034,7 @@ class Build:
         except OSError as err:
             logger.warning("fastbuild: cannot delete the stale file %s: %s", path, err)
             return
-        self.deleted += 1
+        self.deleted += counted
         folder = os.path.dirname(path)
         themes = self._theme_folders()
         while folder.startswith(self.output_path + os.sep) and folder not in themes:
@@ -1207,20 +1219,20 @@ def empty_folders(output_path: str, settings: Mapping[str, Any]) -> list[str]:
 
 
 def _next_tick(folder: str) -> int:
-    """A change time that every file changed from now on has, and none
-    changed before: file systems stamp change times from a clock that
-    ticks every few milliseconds, so the first new tick's time, seen on a
+    """A modification time that every file written from now on has, and
+    none written before: file systems stamp files from a clock that may
+    tick every few milliseconds, so the first new tick's time, seen on a
     file of ``folder`` touched until it changes (``time.time_ns()`` when it
     cannot be touched)."""
     marker = os.path.join(folder, "fastbuild-tick")
     try:
         with open(marker, "wb"):
             pass
-        first = os.stat(marker).st_ctime_ns
+        first = os.stat(marker).st_mtime_ns
         deadline = time.monotonic() + 1.0
         while time.monotonic() < deadline:
-            os.utime(marker)
-            now = os.stat(marker).st_ctime_ns
+            os.utime(marker)  # the file system's clock, as a write sets it
+            now = os.stat(marker).st_mtime_ns
             if now != first:
                 return now
     except OSError:

@@ -65,7 +65,7 @@ __all__ = [
 
 logger = logging.getLogger("fastbuild")
 
-FORMAT = "pelican-fastbuild state 3"
+FORMAT = "pelican-fastbuild state 4"
 STATE_FILE = "fastbuild-state.sqlite"
 JOURNAL_FILE = "fastbuild-journal"
 LOCK_FILE = "fastbuild.lock"
