@@ -642,25 +642,32 @@ def _busy_finalizing(pelican: Any) -> None:
     time.sleep(0.1)
 
 
-def test_a_bundle_made_again_with_the_same_bytes(tmp_path: Path) -> None:
-    """A bundle a page's render made again with the same bytes (its source
-    touched) gets its mtime back and is still the render's file: a later
-    build that renders no page keeps it (it was taken for a file written at
-    ``finalized`` and deleted, while every page linked it)."""
+def bundle_site(tmp_path: Path) -> tuple[Path, dict[str, Any]]:
+    """Four stories, and a theme whose every page has the version of a
+    bundle its render makes from the theme's CSS when missing or older."""
     theme, source = theme_with_css(
         tmp_path,
         ("base.html", "</head>", "<meta name='css' content='{{ bundle() }}'></head>"),
     )
     content = tmp_path / "content"
     write_files(content, {f"stories/s{n}.md": story(f"Story {n}") for n in range(4)})
-    site = {
+    return content, {
         "THEME": str(theme),
         "JINJA_GLOBALS": {"bundle": _bundle_when_older(source)},
     }
+
+
+def test_a_bundle_made_again_with_the_same_bytes(tmp_path: Path) -> None:
+    """A bundle a page's render made again with the same bytes (its source
+    touched) gets its mtime back and is still the render's file: a later
+    build that renders no page keeps it (it was taken for a file written at
+    ``finalized`` and deleted, while every page linked it)."""
+    content, site = bundle_site(tmp_path)
     output = tmp_path / "out"
     with listening("finalized", _busy_finalizing):
         incremental(content, output, **site)
-        os.utime(source)  # touched: newer than the bundle, the same bytes
+        # The CSS touched: newer than the bundle, the same bytes.
+        os.utime(Path(site["THEME"]) / "static" / "css" / "site.css")
         (content / "stories" / "s1.md").write_text(story("Story 1", body="Fixed."))
         incremental(content, output, **site)
         write_files(content, {"images/new.png": b"png"})
@@ -703,18 +710,8 @@ def test_what_finalized_receivers_do_to_the_folder(
     changed every file's mode; a deleted story's copy goes with the folder
     it was in; a file under ``OUTPUT_RETENTION`` a receiver appends to is
     never deleted."""
-    theme, source = theme_with_css(
-        tmp_path,
-        ("base.html", "</head>", "<meta name='css' content='{{ bundle() }}'></head>"),
-    )
-    content = tmp_path / "content"
-    write_files(content, {f"stories/s{n}.md": story(f"Story {n}") for n in range(4)})
-    site = {
-        "THEME": str(theme),
-        "JINJA_GLOBALS": {"bundle": _bundle_when_older(source)},
-        "DELETE_OUTPUT_DIRECTORY": sweeps,
-        "OUTPUT_RETENTION": [".deploy"],
-    }
+    content, site = bundle_site(tmp_path)
+    site |= {"DELETE_OUTPUT_DIRECTORY": sweeps, "OUTPUT_RETENTION": [".deploy"]}
     output = tmp_path / "out"
     receivers = (_readable_by_all, _copy_in_folders, _deploy_history)
     for receiver in receivers:
