@@ -433,7 +433,6 @@ class Fingerprinter:
     def _note_parts(self, obj: Any, parts: tuple[Any, ...] | None) -> None:
         self._parts_of[id(obj)] = parts
         self._keep.append(obj)  # its id stays its own
-        return parts
 
     def _local(self, value: Any) -> tuple[bytes, list[Any]]:
         refs: list[Any] = []

@@ -776,7 +776,7 @@ class Build:
         left = self.previous.files
         for path in sorted(set(self.previous.late) & set(self.previous.side)):
             stamp = left.get(path)
-            if self._retained(path) or stamp is None:
+            if retained(path, self.output_path, self.settings) or stamp is None:
                 continue
             if state.as_left(path, *stamp):
                 self._delete(path, counted=False)
@@ -801,11 +801,10 @@ class Build:
         # reused) is kept while it is as the last build left it: nothing
         # says a full build would not make it.
         left = self.previous.files
-        late = set(self.previous.late)
         for path in self.previous.side:
             stamp = left.get(path)
-            if path in late or path in outputs:
-                continue  # made again by this build's receivers, or gone
+            if path in outputs:
+                continue  # written again, or left to this build's receivers
             if stamp and state.as_left(path, *stamp):
                 outputs.add(path)
                 self._kept_side.add(path)
@@ -843,7 +842,7 @@ class Build:
         outputs, others, side = self._outputs_of_this_build(found)
         others |= self._kept_side
         side |= self._kept_side
-        for path in sorted(set(self.previous.late) - outputs - self._kept_side):
+        for path in sorted(set(self.previous.late) - outputs):
             self._delete(path)
         # Before any mtime is given back below (which sets the change time).
         late = (self._named() - self._named_before) | self._late(side)
@@ -986,16 +985,11 @@ class Build:
         late = set()
         for path in paths:
             with contextlib.suppress(OSError):
-                if os.stat(path).st_mtime_ns >= done and not self._retained(path):
+                if os.stat(path).st_mtime_ns >= done and not retained(
+                    path, self.output_path, self.settings
+                ):
                     late.add(path)
         return late
-
-    def _retained(self, path: str) -> bool:
-        """Is ``path`` under a name of ``OUTPUT_RETENTION`` (which Pelican's
-        clean start keeps: a deployment's ``.git``, say)?"""
-        retention = self.settings.get("OUTPUT_RETENTION") or ()
-        top = os.path.relpath(path, self.output_path).split(os.sep)[0]
-        return top in retention
 
     def _delete_empty_folders(self) -> None:
         """Empty folders that Pelican's clean start would not leave: neither
@@ -1158,13 +1152,18 @@ def strays(
     """The files ``found`` in the output folder that Pelican's clean start
     (``DELETE_OUTPUT_DIRECTORY``) would not leave: neither ``outputs`` nor
     under a name of ``OUTPUT_RETENTION``."""
-    retention = set(settings.get("OUTPUT_RETENTION", []))
     return [
         path
         for path in found
-        if path not in outputs
-        and os.path.relpath(path, output_path).split(os.sep)[0] not in retention
+        if path not in outputs and not retained(path, output_path, settings)
     ]
+
+
+def retained(path: str, output_path: str, settings: Mapping[str, Any]) -> bool:
+    """Is ``path`` under a name of ``OUTPUT_RETENTION`` (which Pelican's
+    clean start keeps: a deployment's ``.git``, say)?"""
+    top = os.path.relpath(path, output_path).split(os.sep)[0]
+    return top in (settings.get("OUTPUT_RETENTION") or ())
 
 
 def theme_folders(settings: Mapping[str, Any], output_path: str) -> set[str]:
@@ -1203,7 +1202,6 @@ def theme_folders(settings: Mapping[str, Any], output_path: str) -> set[str]:
 def empty_folders(output_path: str, settings: Mapping[str, Any]) -> list[str]:
     """The folders under ``output_path`` that hold no file, however deep
     (relative paths, sorted), but under a name of ``OUTPUT_RETENTION``."""
-    retention = set(settings.get("OUTPUT_RETENTION", []))
     holding: set[str] = set()  # folders with a file somewhere inside
     empty: list[str] = []
     for root, dirs, files in os.walk(output_path, topdown=False):
@@ -1213,7 +1211,7 @@ def empty_folders(output_path: str, settings: Mapping[str, Any]) -> list[str]:
         links = any(os.path.islink(os.path.join(root, name)) for name in dirs)
         if files or links or root in holding:
             holding.add(os.path.dirname(root))
-        elif rel.split(os.sep)[0] not in retention:
+        elif not retained(root, output_path, settings):
             empty.append(rel)
     return sorted(empty)
 
